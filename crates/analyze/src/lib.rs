@@ -1,0 +1,1 @@
+//! malgraph-analyze (placeholder, being written).

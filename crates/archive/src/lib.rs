@@ -1,0 +1,1 @@
+//! malgraph-archive (placeholder, being written).

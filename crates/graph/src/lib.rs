@@ -1,0 +1,1 @@
+//! malgraph-graph (placeholder, being written).

@@ -1,0 +1,1 @@
+//! malgraph-intel (placeholder, being written).

@@ -1,0 +1,1 @@
+//! malgraph-ioc (placeholder, being written).

@@ -1,0 +1,1 @@
+//! malgraph-store (placeholder, being written).

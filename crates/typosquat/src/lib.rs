@@ -1,0 +1,1 @@
+//! malgraph-typosquat (placeholder, being written).
