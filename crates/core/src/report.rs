@@ -240,6 +240,9 @@ pub struct Metadata {
     pub homepage: Option<String>,
     /// Declared dependencies (names as given, requirement specifiers stripped).
     pub dependencies: Vec<String>,
+    /// Top-level modules the package's code imports or requires (stdlib included;
+    /// consumers filter), e.g. `requests`, `os`, `child_process`.
+    pub imports: Vec<String>,
     /// A popular package this name is one edit, swap or separator away from.
     pub typosquat_of: Option<String>,
 }
