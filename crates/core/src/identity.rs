@@ -262,3 +262,69 @@ mod tests {
         assert!(PackageId::parse_ref("nonsense").is_err());
     }
 }
+
+/// Guess `(ecosystem, name, version)` from an archive's file name, as registries name them:
+/// sdists `name-1.2.3.tar.gz` / `.zip` / `.tar.bz2`, wheels `name-1.2.3-py3-none-any.whl`, eggs
+/// `name-1.2.3-py3.8.egg`, npm `name-1.2.3.tgz`. The name is returned as written (not normalised).
+pub fn guess_from_filename(file_name: &str) -> Option<(Ecosystem, String, String)> {
+    const EXTS: &[(&str, bool)] = &[
+        (".tar.gz", false),
+        (".tar.bz2", false),
+        (".tar.xz", false),
+        (".tgz", true),
+        (".zip", false),
+        (".whl", false),
+        (".egg", false),
+        (".tar", false),
+    ];
+    let lower = file_name.to_ascii_lowercase();
+    let (stem, npm) = EXTS
+        .iter()
+        .find(|(ext, _)| lower.ends_with(ext))
+        .map(|(ext, npm)| (&file_name[..file_name.len() - ext.len()], *npm))?;
+    let eco = if npm { Ecosystem::Npm } else { Ecosystem::PyPI };
+    let is_wheel_like = lower.ends_with(".whl") || lower.ends_with(".egg");
+    if is_wheel_like {
+        // name-version(-tags...), name uses '_' for separators in wheels.
+        let mut parts = stem.splitn(3, '-');
+        let name = parts.next()?;
+        let version = parts.next()?;
+        if name.is_empty() || version.is_empty() {
+            return None;
+        }
+        return Some((eco, name.to_string(), version.to_string()));
+    }
+    // The version starts at the first '-' followed by a digit (names may contain '-').
+    let bytes = stem.as_bytes();
+    let split = (0..bytes.len().saturating_sub(1))
+        .find(|&i| bytes[i] == b'-' && bytes[i + 1].is_ascii_digit())?;
+    let (name, version) = (&stem[..split], &stem[split + 1..]);
+    if name.is_empty() || version.is_empty() {
+        return None;
+    }
+    Some((eco, name.to_string(), version.to_string()))
+}
+
+#[cfg(test)]
+mod guess_tests {
+    use super::*;
+
+    #[test]
+    fn guesses_common_layouts() {
+        let g = |s: &str| guess_from_filename(s).map(|(e, n, v)| (e.slug(), n, v));
+        assert_eq!(
+            g("py-foo-1.2.3.tar.gz"),
+            Some(("pypi".into(), "py-foo".into(), "1.2.3".into()))
+        );
+        assert_eq!(
+            g("foo_bar-0.1-py3-none-any.whl"),
+            Some(("pypi".into(), "foo_bar".into(), "0.1".into()))
+        );
+        assert_eq!(
+            g("left-pad-1.3.0.tgz"),
+            Some(("npm".into(), "left-pad".into(), "1.3.0".into()))
+        );
+        assert_eq!(g("noversion.tar.gz"), None);
+        assert_eq!(g("readme.txt"), None);
+    }
+}

@@ -11,7 +11,7 @@
 mod identity;
 mod report;
 
-pub use identity::{Ecosystem, PackageId, PackageName, normalise_name};
+pub use identity::{Ecosystem, PackageId, PackageName, guess_from_filename, normalise_name};
 pub use report::{
     Anomaly, AnomalyKind, Category, Evasion, Finding, Iocs, Metadata, PackageFile, ParseRefError,
     Platform, ScanReport, ScanStats, Severity, Stage, Verdict,

@@ -141,6 +141,8 @@ kebab_enum! {
         NestedArchiveError => "nested-archive-error",
         Encrypted => "encrypted",
         BundledBinary => "bundled-binary",
+        /// The archive ended early or broke after some members were read; those are kept.
+        Truncated => "truncated",
     }
 }
 
