@@ -1,1 +1,41 @@
-fn main() {}
+//! `malgraph`: the command-line front of the malgraph libraries.
+//!
+//! This binary owns argument parsing, choosing output streams and exit codes. It must stay
+//! thin: every capability lives in a library crate (`malgraph-scan`, `malgraph-intel`,
+//! `malgraph-store`, `malgraph-graph`), so it can be tested and reused without the CLI.
+
+mod scan;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Malicious open-source package intelligence: collect, scan, graph, report.
+#[derive(Parser)]
+#[command(name = "malgraph", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse packages statically (archives, unpacked folders, folders of archives).
+    Scan(scan::ScanArgs),
+    /// Score the scanner on labelled malicious and benign sets.
+    Eval(scan::EvalArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(a) => scan::run_scan(a),
+        Command::Eval(a) => scan::run_eval(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("malgraph: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
