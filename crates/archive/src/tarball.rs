@@ -11,7 +11,13 @@ fn stream_limits(bytes: &[u8], sink: &Sink<'_, '_>) -> StreamLimits {
     StreamLimits {
         compressed: bytes.len() as u64,
         max_ratio: sink.ctx.limits().max_ratio,
-        max_bytes: sink.ctx.limits().max_total_bytes,
+        // Headers, padding and skipped oversized members inflate too: allow one member's worth
+        // beyond the total budget before calling the stream a bomb.
+        max_bytes: sink
+            .ctx
+            .limits()
+            .max_total_bytes
+            .saturating_add(sink.ctx.limits().max_member_bytes),
     }
 }
 
