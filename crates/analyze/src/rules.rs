@@ -1,4 +1,35 @@
-//! The rule registry: every rule the analyser can emit, in one table.
+//! The rule registry: every rule the analyser can emit, in one table, and the scoring.
+//!
+//! # Scoring
+//!
+//! Each finding weighs its rule's severity weight ([`severity_weight`]: info 0, low 1,
+//! medium 3, high 6, critical 12) times a *factor* that says how sure it is to run:
+//!
+//! | where the code is | factor |
+//! | --- | --- |
+//! | install stage (`setup.py` top level and the functions it calls, `cmdclass` commands, npm install scripts) | 1.0 |
+//! | import stage (`__init__.py` / `.pth` top level, modules they import) | 1.0 |
+//! | top level of other modules | 0.8 |
+//! | function bodies not reachable from the top level (runtime) | 0.6 |
+//! | tests/, docs/, examples/, `test_*.py` (unless setup.py or `__init__` imports them) | × 0.25 |
+//!
+//! Per rule, only the two heaviest findings count: the first fully, the second half
+//! (so a hundred `subprocess` calls weigh like one and a half). Findings that do not
+//! count say `[+0]` in their message; the others say `[+w]`, and the package score is
+//! the sum of those numbers. Strong behaviours (decode + exec, download + exec, sending
+//! host data, reverse shells, miners, Run keys) are critical on their own, so one of
+//! them at install or import time reaches [`THRESHOLD_MALICIOUS`].
+//!
+//! Verdict: malicious at [`THRESHOLD_MALICIOUS`] or more, suspicious at
+//! [`THRESHOLD_SUSPICIOUS`] or more, else benign.
+//!
+//! # YARA
+//!
+//! Hits of the user's YARA rules become findings `yara:<RuleName>`. Their category is
+//! the rule's `category` metadata parsed with [`Category::parse`] (kebab-case names such
+//! as `command-execution`), defaulting to [`Category::Evasion`] for rules without one
+//! (YARA rules mostly describe code shapes and packers); severity is the `severity`
+//! metadata, defaulting to high; the stage is not known (`None`) and the factor is 1.
 
 use malgraph_core::{Category, Evasion, Severity};
 
@@ -7,10 +38,21 @@ pub const THRESHOLD_MALICIOUS: f64 = 10.0;
 /// Score at or above which a package is suspicious.
 pub const THRESHOLD_SUSPICIOUS: f64 = 4.0;
 
+/// Weight of one finding of a severity, before its stage factor.
+pub fn severity_weight(s: Severity) -> f64 {
+    match s {
+        Severity::Info => 0.0,
+        Severity::Low => 1.0,
+        Severity::Medium => 3.0,
+        Severity::High => 6.0,
+        Severity::Critical => 12.0,
+    }
+}
+
 /// Metadata of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleInfo {
-    /// Stable id, e.g. `PY-CMD-OS-SYSTEM`.
+    /// Stable id, e.g. `PY-CMD-EXEC`.
     pub id: &'static str,
     /// Behaviour category of its findings.
     pub category: Category,
@@ -24,9 +66,434 @@ pub struct RuleInfo {
     pub explanation: &'static str,
 }
 
-static RULES: &[RuleInfo] = &[];
+static RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: "PY-CMD-EXEC",
+        category: Category::CommandExecution,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "Runs a shell command or program (os.system, subprocess, pty.spawn, os.exec*).",
+        explanation: "Running commands is common in build tooling (git, compilers), so on its own this weighs little; what the command does (see CMD-*) and when it runs (install time) decide.",
+    },
+    RuleInfo {
+        id: "CMD-DOWNLOADER",
+        category: Category::DownloadExecute,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "A shell command downloads something (curl, wget, Invoke-WebRequest, certutil, bitsadmin).",
+        explanation: "Installers and libraries fetch data with Python APIs and declare dependencies; shelling out to a downloader is how droppers fetch their second stage.",
+    },
+    RuleInfo {
+        id: "CMD-SUSPICIOUS",
+        category: Category::CommandExecution,
+        severity: Severity::High,
+        evasion: None,
+        summary: "A command runs a shell, script host or binary the way droppers do (PowerShell, cmd /c, mshta, /dev/tcp, base64 -d, chmod +x, .exe), or is itself decoded or downloaded.",
+        explanation: "Build steps call compilers and VCS tools; hidden PowerShell, script hosts and freshly decoded commands are the signature of droppers.",
+    },
+    RuleInfo {
+        id: "CMD-INDIRECT-IMPORT",
+        category: Category::CodeExecution,
+        severity: Severity::Medium,
+        evasion: Some(Evasion::IndirectImport),
+        summary: "A subprocess runs `python -c` or `pip install` (loads another package out of sight).",
+        explanation: "The study's indirect-import technique: the visible package is clean and pulls or imports the malicious one; benign packages declare dependencies instead.",
+    },
+    RuleInfo {
+        id: "PY-CMD-STARTFILE",
+        category: Category::CommandExecution,
+        severity: Severity::Medium,
+        evasion: None,
+        summary: "Opens a file with the Windows shell (os.startfile, ShellExecute).",
+        explanation: "Launching a file through the shell is how droppers start a downloaded executable; libraries rarely need it.",
+    },
+    RuleInfo {
+        id: "PY-EXEC-DECODED",
+        category: Category::CodeExecution,
+        severity: Severity::Critical,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "exec/eval/compile of data decoded at run time (base64, hex, zlib, rot13, reversed or chr-built strings).",
+        explanation: "Hiding source behind encodings so that reviewers and scanners see only a blob is obfuscation; benign code imports its modules instead.",
+    },
+    RuleInfo {
+        id: "PY-EXEC-DOWNLOADED",
+        category: Category::DownloadExecute,
+        severity: Severity::Critical,
+        evasion: Some(Evasion::ExternalPayload),
+        summary: "exec/eval of code fetched from the network.",
+        explanation: "Running code fetched at run time means the package's real behaviour is not in the package; benign packages ship their code.",
+    },
+    RuleInfo {
+        id: "PY-EXEC-DYNAMIC",
+        category: Category::CodeExecution,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "exec/eval/compile of code built at run time from data of unknown origin.",
+        explanation: "Plugin systems and templating do this; on its own it is a weak hint, but it is where hidden payloads end up.",
+    },
+    RuleInfo {
+        id: "PY-EXEC-MARSHAL",
+        category: Category::CodeExecution,
+        severity: Severity::High,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Loads marshalled bytecode (marshal.loads).",
+        explanation: "Shipping bytecode instead of source hides behaviour from review; benign packages ship .py files.",
+    },
+    RuleInfo {
+        id: "PY-EVASION-BUILTINS",
+        category: Category::CodeExecution,
+        severity: Severity::High,
+        evasion: Some(Evasion::BuiltinsEscape),
+        summary: "Reaches exec/eval/system through the builtins module (`__import__('builtins').exec`, `getattr(__builtins__, 'exec')`).",
+        explanation: "Going through `builtins` defeats scanners that look for bare `exec(`; ordinary code just calls exec.",
+    },
+    RuleInfo {
+        id: "PY-STEGO-EXEC",
+        category: Category::CodeExecution,
+        severity: Severity::Critical,
+        evasion: Some(Evasion::ImageSteganography),
+        summary: "exec of data revealed from an image.",
+        explanation: "Hiding code in pixels (steganography) has no benign use in a package.",
+    },
+    RuleInfo {
+        id: "PY-RC-SOCKET-COMMAND",
+        category: Category::RemoteControl,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Runs commands or code received over a socket.",
+        explanation: "A connect/recv/execute loop is a backdoor; network services in libraries do not execute what they receive.",
+    },
+    RuleInfo {
+        id: "PY-RC-REVERSE-SHELL",
+        category: Category::RemoteControl,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "Reverse shell: socket connect, os.dup2 of its descriptors, and a shell.",
+        explanation: "Wiring a socket to a shell's standard streams gives a remote attacker a shell; it has no place in a package.",
+    },
+    RuleInfo {
+        id: "PY-DL-WRITE-EXEC",
+        category: Category::DownloadExecute,
+        severity: Severity::Critical,
+        evasion: Some(Evasion::ExternalPayload),
+        summary: "Downloads a file and runs a program in the same code.",
+        explanation: "Drop-and-run is the classic dropper; packages that need binaries ship them or build them.",
+    },
+    RuleInfo {
+        id: "PY-NET-REQUEST",
+        category: Category::Network,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "Network access (HTTP clients, sockets, DNS, SMTP, FTP).",
+        explanation: "Many libraries talk to the network at run time; at install or import time it deserves a look.",
+    },
+    RuleInfo {
+        id: "PY-NET-MULTI-STAGE",
+        category: Category::Network,
+        severity: Severity::Medium,
+        evasion: Some(Evasion::MultiStageRequest),
+        summary: "Requests a URL that came out of another response.",
+        explanation: "Multi-stage requests let attackers swap payloads without republishing; benign clients use fixed endpoints.",
+    },
+    RuleInfo {
+        id: "NET-SUSPICIOUS-HOST",
+        category: Category::Network,
+        severity: Severity::Medium,
+        evasion: None,
+        summary: "A URL to a raw IP address or a tunnel service (ngrok, trycloudflare...).",
+        explanation: "Legitimate services have domain names; raw IPs and tunnels point at attacker machines.",
+    },
+    RuleInfo {
+        id: "EXFIL-WEBHOOK",
+        category: Category::Exfiltration,
+        severity: Severity::High,
+        evasion: None,
+        summary: "A Discord, Telegram or Slack webhook URL.",
+        explanation: "Webhooks are the cheapest exfiltration channel for stolen tokens and host data; libraries rarely hard-code one.",
+    },
+    RuleInfo {
+        id: "EXFIL-PASTE",
+        category: Category::Exfiltration,
+        severity: Severity::Medium,
+        evasion: None,
+        summary: "A paste site, anonymous file sharing or request-catcher URL.",
+        explanation: "Used to stage payloads and to collect dependency-confusion callbacks; packages host their data elsewhere.",
+    },
+    RuleInfo {
+        id: "EXFIL-SEND-COLLECTED",
+        category: Category::Exfiltration,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "Sends host identity or the environment over the network (data flows from getuser/gethostname/os.environ into a request).",
+        explanation: "Dependency-confusion probes and stealers phone home with who and where they run; benign packages do not report the user's identity.",
+    },
+    RuleInfo {
+        id: "EXFIL-DNS",
+        category: Category::Exfiltration,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Resolves a host name built from collected or encoded data.",
+        explanation: "DNS lookups of computed names smuggle data past firewalls; benign code resolves fixed names.",
+    },
+    RuleInfo {
+        id: "PY-STEAL-HOSTINFO",
+        category: Category::InformationStealing,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "Collects host identity (getpass.getuser, socket.gethostname, platform.node, os.uname).",
+        explanation: "Common for logging and caches; it matters when it is sent somewhere (EXFIL-SEND-COLLECTED).",
+    },
+    RuleInfo {
+        id: "PY-STEAL-SPY",
+        category: Category::InformationStealing,
+        severity: Severity::Medium,
+        evasion: None,
+        summary: "Reads the clipboard, takes screenshots or hooks the keyboard.",
+        explanation: "Spyware behaviour; GUI automation tools do this too, but rarely libraries installed from PyPI.",
+    },
+    RuleInfo {
+        id: "STEAL-BROWSER",
+        category: Category::InformationStealing,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Names browser credential or cookie stores (Login Data, cookies.sqlite, CryptUnprotectData).",
+        explanation: "Reading other programs' secret stores is what stealers do; no library needs the user's browser passwords.",
+    },
+    RuleInfo {
+        id: "STEAL-DISCORD",
+        category: Category::InformationStealing,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Names Discord token storage (Local Storage/leveldb, discordcanary, /users/@me).",
+        explanation: "Discord token grabbers are the most common PyPI stealers; bots use their own token.",
+    },
+    RuleInfo {
+        id: "STEAL-WALLET",
+        category: Category::InformationStealing,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Names cryptocurrency wallet files or extensions (wallet.dat, Exodus, MetaMask).",
+        explanation: "Wallet theft; wallet software is not distributed as a PyPI library that reads other wallets.",
+    },
+    RuleInfo {
+        id: "STEAL-CREDENTIALS",
+        category: Category::InformationStealing,
+        severity: Severity::Medium,
+        evasion: None,
+        summary: "Names host secrets (~/.ssh, id_rsa, .aws/credentials, /etc/passwd, shell history).",
+        explanation: "SSH/cloud tools legitimately read their own configuration, so this is medium; combined with sending it is theft.",
+    },
+    RuleInfo {
+        id: "PY-FILE-SELF-DELETE",
+        category: Category::FileOperation,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Deletes its own file (os.remove(__file__), sys.argv[0]).",
+        explanation: "Erasing traces after running; benign code has no reason to delete itself.",
+    },
+    RuleInfo {
+        id: "PY-FILE-DROP-EXECUTABLE",
+        category: Category::FileOperation,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Writes an executable, script or autostart file (.exe/.bat/.vbs/.ps1, AppData, Startup, cron, shell rc).",
+        explanation: "Droppers write their payload where it will run; libraries write data and caches.",
+    },
+    RuleInfo {
+        id: "PERSIST-RUNKEY",
+        category: Category::Persistence,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "Names or writes a Windows Run registry key.",
+        explanation: "Run keys start a program at every logon; packages never need that.",
+    },
+    RuleInfo {
+        id: "PERSIST-STARTUP",
+        category: Category::Persistence,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Names the Windows Startup folder.",
+        explanation: "Files there run at every logon: persistence.",
+    },
+    RuleInfo {
+        id: "PERSIST-SCHEDULED",
+        category: Category::Persistence,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Schedules itself (crontab, systemd units, schtasks, launch agents).",
+        explanation: "Scheduling tools exist, but an installed library that registers jobs is persisting.",
+    },
+    RuleInfo {
+        id: "PERSIST-SHELL-RC",
+        category: Category::Persistence,
+        severity: Severity::Medium,
+        evasion: None,
+        summary: "Names shell start-up files (.bashrc, .zshrc, .bash_profile).",
+        explanation: "Completion installers append to them, so medium; malware adds commands that run at every shell.",
+    },
+    RuleInfo {
+        id: "MINER",
+        category: Category::Cryptomining,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "Cryptominer traces (xmrig, stratum+tcp, mining pool hosts, --donate-level).",
+        explanation: "Mining on the victim's machine; no library needs a mining pool.",
+    },
+    RuleInfo {
+        id: "PY-OBF-ENCODED-BLOB",
+        category: Category::Evasion,
+        severity: Severity::Low,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "A long, high-entropy base64/hex string literal.",
+        explanation: "Embedded assets explain some; packed payloads explain the rest. Weak alone.",
+    },
+    RuleInfo {
+        id: "PY-OBF-PYARMOR",
+        category: Category::Evasion,
+        severity: Severity::Medium,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Code protected with PyArmor.",
+        explanation: "Commercial obfuscation hides behaviour from review; open-source libraries ship readable code.",
+    },
+    RuleInfo {
+        id: "PY-OBF-HIDDEN-CODE",
+        category: Category::Evasion,
+        severity: Severity::High,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Code pushed off screen after a long run of blanks on one line.",
+        explanation: "A trick to hide a payload from reviewers reading the file; no formatter produces it.",
+    },
+    RuleInfo {
+        id: "PY-OBF-UNICODE-IDENT",
+        category: Category::Evasion,
+        severity: Severity::Medium,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Identifiers made of look-alike Unicode letters (mathematical or fullwidth forms, mixed scripts).",
+        explanation: "Python normalises them to ASCII names, so a mathematical-italic `exec` is exec: invisible to text search.",
+    },
+    RuleInfo {
+        id: "PY-OBF-STRING-TRICKS",
+        category: Category::Evasion,
+        severity: Severity::Low,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Strings built from character codes, reversed, or ROT13-decoded; modules imported by decoded names.",
+        explanation: "Building names at run time defeats string search; weak alone, strong next to exec.",
+    },
+    RuleInfo {
+        id: "PY-PTH-CODE",
+        category: Category::CodeExecution,
+        severity: Severity::High,
+        evasion: None,
+        summary: "A .pth file with an executable `import` line.",
+        explanation: "Python runs such lines at every interpreter start; a package that needs that is rare and it is a favourite persistence trick.",
+    },
+    RuleInfo {
+        id: "PKG-BINARY-PE",
+        category: Category::Packaging,
+        severity: Severity::Medium,
+        evasion: None,
+        summary: "A bundled Windows executable or DLL (by name or MZ header).",
+        explanation: "Source distributions ship source; a bundled .exe is often the payload.",
+    },
+    RuleInfo {
+        id: "PKG-BINARY-NATIVE",
+        category: Category::Packaging,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "A bundled native binary (ELF, Mach-O, .so, .pyd, .dylib).",
+        explanation: "Wheels legitimately contain extension modules; in an sdist a prebuilt binary cannot be reviewed.",
+    },
+    RuleInfo {
+        id: "PKG-ARCHIVE-ANOMALY",
+        category: Category::Packaging,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "Archive structure anomaly (path traversal, links, limits, encryption).",
+        explanation: "Reported by the archive reader; such members are never followed.",
+    },
+    RuleInfo {
+        id: "PKG-HUGE-FILE",
+        category: Category::Packaging,
+        severity: Severity::Info,
+        evasion: None,
+        summary: "A file too large to parse (still scanned for strings).",
+        explanation: "Generated or vendored files are usually benign; noted so nothing is silently skipped.",
+    },
+    RuleInfo {
+        id: "META-TYPOSQUAT",
+        category: Category::Metadata,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "The name is one edit, separator or affix away from a popular package.",
+        explanation: "Typosquatting catches users who mistype; a hint only, many honest names are close to popular ones.",
+    },
+    RuleInfo {
+        id: "META-BEHAVIOUR-OVERLAP",
+        category: Category::Evasion,
+        severity: Severity::Info,
+        evasion: Some(Evasion::BehaviourOverlap),
+        summary: "Strong findings sit in a few places of an otherwise substantial code base.",
+        explanation: "The behaviour-overlap technique hides malice inside plausible functionality; informational.",
+    },
+    RuleInfo {
+        id: "NPM-INSTALL-SCRIPT",
+        category: Category::Metadata,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "package.json declares preinstall/install/postinstall scripts.",
+        explanation: "Native modules build at install, so this is a hint; what the script runs decides (CMD-*).",
+    },
+    RuleInfo {
+        id: "JS-CHILD-PROCESS",
+        category: Category::CommandExecution,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "Runs a command with child_process (exec, spawn, execSync...).",
+        explanation: "Build tools do this; install-time use with odd commands is what matters.",
+    },
+    RuleInfo {
+        id: "JS-NETWORK",
+        category: Category::Network,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "Network access from JavaScript (http(s).request/get, fetch, net, dns).",
+        explanation: "Common at run time; at install time it deserves a look.",
+    },
+    RuleInfo {
+        id: "JS-EVAL-DECODED",
+        category: Category::CodeExecution,
+        severity: Severity::Critical,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "eval/Function/vm of decoded data (base64, atob, fromCharCode).",
+        explanation: "Decoding then evaluating hides the payload; benign code requires modules.",
+    },
+    RuleInfo {
+        id: "JS-EVAL-DYNAMIC",
+        category: Category::CodeExecution,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "eval/Function of a non-literal value.",
+        explanation: "Template engines do this; weak alone.",
+    },
+    RuleInfo {
+        id: "JS-HOSTINFO",
+        category: Category::InformationStealing,
+        severity: Severity::Low,
+        evasion: None,
+        summary: "Collects host identity (os.hostname, os.userInfo, networkInterfaces).",
+        explanation: "Matters when sent somewhere.",
+    },
+    RuleInfo {
+        id: "JS-ENV-BULK",
+        category: Category::InformationStealing,
+        severity: Severity::Medium,
+        evasion: None,
+        summary: "Serialises the whole process.env.",
+        explanation: "Dumping all environment variables captures tokens and secrets; configuration reads single variables.",
+    },
+];
 
-/// Every rule the analyser can emit.
+/// Every rule the analyser can emit (YARA hits come on top, as `yara:<Name>`).
 pub fn rules() -> &'static [RuleInfo] {
     RULES
 }
@@ -34,4 +501,25 @@ pub fn rules() -> &'static [RuleInfo] {
 /// Look a rule up by id.
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {
     RULES.iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_documented() {
+        let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        ids.sort();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate rule id");
+        for r in RULES {
+            assert!(
+                !r.summary.is_empty() && !r.explanation.is_empty(),
+                "{}",
+                r.id
+            );
+        }
+    }
 }

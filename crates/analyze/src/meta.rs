@@ -1,0 +1,228 @@
+//! Package metadata from declarative files: PKG-INFO/METADATA, setup.cfg,
+//! pyproject.toml, requirements*.txt, package.json.
+
+use crate::model::Sink;
+
+/// Add a dependency name (requirement specifiers, extras and markers stripped).
+pub(crate) fn push_dep(deps: &mut Vec<String>, spec: &str) {
+    let spec = spec.trim();
+    if spec.is_empty() || spec.starts_with('#') || spec.starts_with('-') {
+        return;
+    }
+    let end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(spec.len());
+    let name = &spec[..end];
+    if !name.is_empty() && !deps.iter().any(|d| d == name) && deps.len() < 500 {
+        deps.push(name.to_string());
+    }
+}
+
+fn set(slot: &mut Option<String>, v: &str) {
+    let v = v.trim();
+    if slot.is_none() && !v.is_empty() && v != "UNKNOWN" {
+        *slot = Some(v.to_string());
+    }
+}
+
+/// `PKG-INFO` / `METADATA` (RFC 822 style headers).
+pub(crate) fn pkg_info(text: &str, sink: &mut Sink) {
+    for line in text.lines() {
+        if line.is_empty() {
+            break; // body (long description) starts
+        }
+        let Some((k, v)) = line.split_once(':') else {
+            continue;
+        };
+        match k.trim().to_ascii_lowercase().as_str() {
+            "name" => set(&mut sink.name, v),
+            "version" => set(&mut sink.version, v),
+            "author" => set(&mut sink.author, v),
+            "author-email" => set(&mut sink.author_email, v),
+            "summary" => set(&mut sink.summary, v),
+            "home-page" => set(&mut sink.homepage, v),
+            "requires-dist" => push_dep(&mut sink.dependencies, v),
+            _ => {}
+        }
+    }
+}
+
+/// `setup.cfg` `[metadata]` and `[options] install_requires`.
+pub(crate) fn setup_cfg(text: &str, sink: &mut Sink) {
+    let mut section = String::new();
+    let mut in_requires = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') && t.ends_with(']') {
+            section = t[1..t.len() - 1].trim().to_string();
+            in_requires = false;
+            continue;
+        }
+        if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+            continue;
+        }
+        let indented = line.starts_with([' ', '\t']);
+        if indented && in_requires {
+            push_dep(&mut sink.dependencies, t);
+            continue;
+        }
+        in_requires = false;
+        let Some((k, v)) = t.split_once('=') else {
+            continue;
+        };
+        let k = k.trim();
+        match (section.as_str(), k) {
+            ("metadata", "name") => set(&mut sink.name, v),
+            ("metadata", "version") if !v.contains("attr:") && !v.contains("file:") => {
+                set(&mut sink.version, v)
+            }
+            ("metadata", "author") => set(&mut sink.author, v),
+            ("metadata", "author_email") => set(&mut sink.author_email, v),
+            ("metadata", "description") => set(&mut sink.summary, v),
+            ("metadata", "url") => set(&mut sink.homepage, v),
+            ("options", "install_requires" | "setup_requires") => {
+                in_requires = true;
+                for d in v.split(';') {
+                    push_dep(&mut sink.dependencies, d);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `pyproject.toml` `[project]` (PEP 621) and `[tool.poetry]`.
+pub(crate) fn pyproject(text: &str, sink: &mut Sink) {
+    let Ok(v) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let proj = v.get("project").and_then(|p| p.as_table());
+    let poetry = v
+        .get("tool")
+        .and_then(|t| t.get("poetry"))
+        .and_then(|p| p.as_table());
+    for t in [proj, poetry].into_iter().flatten() {
+        let s = |k: &str| t.get(k).and_then(|x| x.as_str()).unwrap_or("");
+        set(&mut sink.name, s("name"));
+        set(&mut sink.version, s("version"));
+        set(&mut sink.summary, s("description"));
+        set(&mut sink.homepage, s("homepage"));
+        if let Some(authors) = t.get("authors").and_then(|a| a.as_array()) {
+            for a in authors {
+                if let Some(tb) = a.as_table() {
+                    if let Some(n) = tb.get("name").and_then(|x| x.as_str()) {
+                        set(&mut sink.author, n);
+                    }
+                    if let Some(e) = tb.get("email").and_then(|x| x.as_str()) {
+                        set(&mut sink.author_email, e);
+                    }
+                } else if let Some(s) = a.as_str() {
+                    set(&mut sink.author, s);
+                }
+            }
+        }
+        match t.get("dependencies") {
+            Some(toml::Value::Array(a)) => {
+                for d in a.iter().filter_map(|x| x.as_str()) {
+                    push_dep(&mut sink.dependencies, d);
+                }
+            }
+            Some(toml::Value::Table(tb)) => {
+                for k in tb.keys().filter(|k| *k != "python") {
+                    push_dep(&mut sink.dependencies, k);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `requirements*.txt`.
+pub(crate) fn requirements(text: &str, sink: &mut Sink) {
+    for line in text.lines().take(1000) {
+        push_dep(&mut sink.dependencies, line);
+    }
+}
+
+/// `package.json`: metadata and dependencies; returns its install scripts.
+pub(crate) fn package_json(text: &str, sink: &mut Sink) -> Vec<(String, String)> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("");
+    set(&mut sink.name, s("name"));
+    set(&mut sink.version, s("version"));
+    set(&mut sink.summary, s("description"));
+    set(&mut sink.homepage, s("homepage"));
+    match v.get("author") {
+        Some(serde_json::Value::String(a)) => set(&mut sink.author, a),
+        Some(serde_json::Value::Object(o)) => {
+            if let Some(n) = o.get("name").and_then(|x| x.as_str()) {
+                set(&mut sink.author, n);
+            }
+            if let Some(e) = o.get("email").and_then(|x| x.as_str()) {
+                set(&mut sink.author_email, e);
+            }
+        }
+        _ => {}
+    }
+    for k in ["dependencies", "optionalDependencies"] {
+        if let Some(o) = v.get(k).and_then(|x| x.as_object()) {
+            for name in o.keys() {
+                if !sink.dependencies.contains(name) && sink.dependencies.len() < 500 {
+                    sink.dependencies.push(name.clone());
+                }
+            }
+        }
+    }
+    let mut scripts = Vec::new();
+    if let Some(o) = v.get("scripts").and_then(|x| x.as_object()) {
+        for k in [
+            "preinstall",
+            "install",
+            "postinstall",
+            "preuninstall",
+            "prepare",
+        ] {
+            if let Some(cmd) = o.get(k).and_then(|x| x.as_str()) {
+                scripts.push((k.to_string(), cmd.to_string()));
+            }
+        }
+    }
+    scripts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deps_strip_specifiers() {
+        let mut d = Vec::new();
+        push_dep(&mut d, "requests>=2.0; python_version>'3'");
+        push_dep(&mut d, "numpy[extra]");
+        push_dep(&mut d, "# comment");
+        push_dep(&mut d, "-r other.txt");
+        assert_eq!(d, vec!["requests", "numpy"]);
+    }
+
+    #[test]
+    fn reads_declarative_files() {
+        let mut s = Sink::default();
+        pkg_info("Name: foo\nVersion: 1.0\nAuthor: A\n\nName: body", &mut s);
+        setup_cfg(
+            "[options]\ninstall_requires =\n    bar>1\n    baz\n",
+            &mut s,
+        );
+        pyproject("[project]\nname='x'\ndependencies=['qux']\n", &mut s);
+        assert_eq!(s.name.as_deref(), Some("foo"));
+        assert_eq!(s.version.as_deref(), Some("1.0"));
+        assert_eq!(s.dependencies, vec!["bar", "baz", "qux"]);
+        let scripts = package_json(
+            r#"{"name":"p","scripts":{"postinstall":"node x.js"},"dependencies":{"a":"1"}}"#,
+            &mut s,
+        );
+        assert_eq!(scripts, vec![("postinstall".into(), "node x.js".into())]);
+        assert!(s.dependencies.contains(&"a".to_string()));
+    }
+}

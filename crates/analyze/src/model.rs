@@ -1,0 +1,90 @@
+//! Intermediate results shared by the language analysers and the scorer.
+
+use std::collections::BTreeSet;
+
+use malgraph_core::{Platform, Stage};
+
+/// A finding before scoring: a rule id from the registry plus evidence.
+#[derive(Debug, Clone)]
+pub(crate) struct Raw {
+    pub rule: &'static str,
+    pub file: String,
+    pub line: u32,
+    pub snippet: String,
+    pub layer: u32,
+    pub message: String,
+    pub stage: Option<Stage>,
+    /// Multiplier of the rule's severity weight (stage and reachability).
+    pub factor: f64,
+}
+
+/// Where in a package's life a piece of code runs, and how much it counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Scope {
+    pub stage: Stage,
+    pub factor: f64,
+}
+
+impl Scope {
+    pub const INSTALL: Scope = Scope {
+        stage: Stage::Install,
+        factor: 1.0,
+    };
+    pub const IMPORT: Scope = Scope {
+        stage: Stage::Import,
+        factor: 1.0,
+    };
+    /// Scaled by a path multiplier (tests, docs).
+    pub fn scaled(self, m: f64) -> Scope {
+        Scope {
+            stage: self.stage,
+            factor: self.factor * m,
+        }
+    }
+}
+
+/// Facts that rules combine across a file (data flow is per file).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Facts {
+    /// (line, scope) of a download written to disk.
+    pub download_to_file: Option<(u32, Scope, String)>,
+    /// (line, scope, snippet) of running a program or file.
+    pub run_program: Option<(u32, Scope, String)>,
+    pub dup2: Option<(u32, Scope, String)>,
+    pub socket_connect: bool,
+    pub shell_ref: bool,
+}
+
+/// What analysing some code produced.
+#[derive(Debug, Default)]
+pub(crate) struct Sink {
+    pub findings: Vec<Raw>,
+    pub imports: BTreeSet<String>,
+    /// String literals (joined by newlines) for indicator extraction.
+    pub strings: String,
+    pub platforms: BTreeSet<Platform>,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub author: Option<String>,
+    pub author_email: Option<String>,
+    pub summary: Option<String>,
+    pub homepage: Option<String>,
+    pub dependencies: Vec<String>,
+    pub code_bytes: u64,
+    pub code_lines: u64,
+}
+
+/// Cut a snippet to a readable size on a char boundary, on one line.
+pub(crate) fn snippet(s: &str) -> String {
+    let s = s.trim();
+    let one: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .take(160)
+        .collect();
+    if s.chars().count() > 160 {
+        format!("{one}…")
+    } else {
+        one
+    }
+}

