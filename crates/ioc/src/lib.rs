@@ -1,1 +1,460 @@
-//! malgraph-ioc (placeholder, being written).
+//! Indicators of compromise (IoCs) in text.
+//!
+//! This crate owns finding indicators in any text — a string literal of a scanned
+//! package, the text of a security report page — and deciding which of them are worth
+//! reporting: URLs, domains, public IP addresses, e-mail addresses, exfiltration webhooks
+//! (Discord, Telegram, Slack) and cryptocurrency wallets. It also classifies URLs
+//! ([`classify_url`]) and knows the benign infrastructure that is never an indicator by
+//! itself ([`is_benign_domain`]).
+//!
+//! It must not do I/O, resolve names, fetch URLs, or judge a package: it reports what the
+//! text contains; the analyser and the graph weigh it.
+//!
+//! # What is reported
+//!
+//! - **Defanged** text is refanged first ([`refang`]: `hxxp`, `[.]`, `(.)`, `[:]`, `[@]` ...).
+//! - **URLs** with scheme `http(s)`, `ftp(s)`, `sftp`, `ws(s)`, trailing punctuation
+//!   trimmed, query kept, stored as found. The host must be an IP address or a name with
+//!   a real TLD (the public-suffix list). URLs on benign hosts ([`is_benign_domain`]) are
+//!   dropped unless their path looks like a payload download (`/releases/download/`,
+//!   `/raw/`, `.exe`, `.sh`, `.zip` ...); URLs on non-public IPs are dropped.
+//! - **Domains**: URL hosts (lower case) that are not benign, and bare domains in text
+//!   when they are plausible: a TLD from a conservative set (classic and abused gTLDs,
+//!   country codes minus those that are also file extensions such as `.py`, `.sh`, `.md`,
+//!   `.rs`, `.in`), not an attribute chain (`self.info`, `os.name`), not followed by `(`.
+//!   E-mail domains are not added (most are webmail providers).
+//! - **IPs**: IPv4 and IPv6 addresses in public ranges only (private, loopback,
+//!   link-local, documentation, multicast, CGNAT and reserved ranges are dropped), not
+//!   part of a longer dotted number and not preceded by a version marker
+//!   (`version 1.2.3.4`, `==1.2.3.4`).
+//! - **E-mails**, lower-cased, with a real TLD; placeholders at reserved domains
+//!   (`user@example.com`, `*.test`, `*.invalid`, `localhost`) and `git@host` SSH remotes
+//!   are dropped: they are never contact points.
+//! - **Webhooks**, canonicalised so that the same endpoint links across packages:
+//!   `https://discord.com/api/webhooks/ID/TOKEN`, `https://api.telegram.org/botTOKEN`
+//!   (also built from a bare bot token `123456789:AA...`), `https://hooks.slack.com/...`.
+//!   The webhook URL as found is also in `urls`.
+//! - **Wallets**, checksum-validated: Bitcoin/Litecoin/Dogecoin/Tron Base58Check,
+//!   Bitcoin bech32/bech32m (`bc1...`), Ethereum (`0x` + 40 hex, EIP-55 when mixed case),
+//!   Monero (95 characters, Keccak checksum).
+//!
+//! Regexes are compiled once; cheap byte prefilters skip the regexes a text cannot match.
+
+mod domain;
+mod refang;
+mod urls;
+mod wallet;
+
+pub use domain::is_benign_domain;
+pub use refang::refang;
+pub use urls::{UrlKind, classify_url};
+
+use malgraph_core::Iocs;
+use memchr::{memchr, memmem};
+use regex::Regex;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+fn re(pattern: &str) -> Option<Regex> {
+    Regex::new(pattern).ok()
+}
+
+static URL_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| re(r#"(?i:https?|ftps?|sftp|wss?)://[^\s<>"'`{}|\\^\[\]]+"#));
+static EMAIL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    re(
+        r"(?-u:\b)[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?-u:\b)",
+    )
+});
+static DOMAIN_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    re(r"(?-u:\b)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?-u:\b)")
+});
+static IPV4_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| re(r"(?-u:\b)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?-u:\b)"));
+static IPV6_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    re(r"(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?::(?:[0-9]{1,3}\.){3}[0-9]{1,3})?")
+});
+static TG_TOKEN_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| re(r"(?-u:\b)[0-9]{8,10}:AA[A-Za-z0-9_-]{33}"));
+static B58_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| re(r"(?-u:\b)[13LMDT9A][1-9A-HJ-NP-Za-km-z]{25,34}(?-u:\b)"));
+static BECH32_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| re(r"(?-u:\b)(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87}(?-u:\b)"));
+static ETH_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| re(r"(?-u:\b)0[xX][0-9a-fA-F]{40}(?-u:\b)"));
+static XMR_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| re(r"(?-u:\b)[48][1-9A-HJ-NP-Za-km-z]{94}(?-u:\b)"));
+
+/// Extract every indicator in `text` (see the crate docs for what is kept).
+pub fn extract(text: &str) -> Iocs {
+    let mut out = Iocs::default();
+    extract_into(text, &mut out);
+    out
+}
+
+/// Like [`extract`], adding to `out` (so a caller can gather a whole package cheaply).
+pub fn extract_into(text: &str, out: &mut Iocs) {
+    if text.len() < 4 {
+        return;
+    }
+    let text = refang(text);
+    let text = text.as_ref();
+    let bytes = text.as_bytes();
+    let has_dot = memchr(b'.', bytes).is_some();
+    let has_colon = memchr(b':', bytes).is_some();
+    let has_at = memchr(b'@', bytes).is_some();
+
+    // Spans already explained by a URL or an e-mail: no bare domain or IP inside them.
+    let mut taken: Vec<Range<usize>> = Vec::new();
+
+    if has_colon && memmem::find(bytes, b"://").is_some() {
+        urls_into(text, out, &mut taken);
+    }
+    if has_colon {
+        telegram_tokens_into(text, out);
+    }
+    if has_at && has_dot {
+        emails_into(text, out, &mut taken);
+    }
+    if has_dot {
+        ipv4_into(text, out, &taken);
+        bare_domains_into(text, out, &taken);
+    }
+    if has_colon && (memmem::find(bytes, b"::").is_some() || colon_count_at_least(bytes, 7)) {
+        ipv6_into(text, out, &taken);
+    }
+    if has_long_alnum_run(bytes, 26) {
+        wallets_into(text, out);
+    }
+}
+
+fn colon_count_at_least(bytes: &[u8], n: usize) -> bool {
+    memchr::memchr_iter(b':', bytes).nth(n - 1).is_some()
+}
+
+fn has_long_alnum_run(bytes: &[u8], n: usize) -> bool {
+    let mut run = 0;
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+fn overlaps(taken: &[Range<usize>], r: &Range<usize>) -> bool {
+    taken.iter().any(|t| t.start < r.end && r.start < t.end)
+}
+
+fn valid_hostname(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+fn urls_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
+    let Some(re) = URL_RE.as_ref() else { return };
+    for m in re.find_iter(text) {
+        let url = urls::trim_url(m.as_str());
+        let Some((host, path)) = urls::split_url(url) else {
+            continue;
+        };
+        taken.push(m.start()..m.start() + url.len());
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            if !is_public_ip(&ip) {
+                continue;
+            }
+            out.ips.insert(ip.to_string());
+        } else {
+            if !valid_hostname(&host) || !domain::has_real_tld(&host) {
+                continue;
+            }
+            if is_benign_domain(&host) {
+                if !urls::looks_like_payload(path) {
+                    continue;
+                }
+            } else {
+                out.domains.insert(host.clone());
+            }
+        }
+        out.urls.insert(url.to_string());
+        if let Some(w) = canonical_webhook(url, &host, path) {
+            out.webhooks.insert(w);
+        }
+    }
+}
+
+/// The canonical form of a webhook URL, or `None` when `url` is not a complete one.
+fn canonical_webhook(url: &str, host: &str, path: &str) -> Option<String> {
+    let tok = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect()
+    };
+    match classify_url(url) {
+        UrlKind::DiscordWebhook => {
+            let i = path.find("/webhooks/")?;
+            let rest = &path[i + "/webhooks/".len()..];
+            let (id, rest) = rest.split_once('/')?;
+            let token = tok(rest);
+            (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && token.len() >= 20)
+                .then(|| format!("https://discord.com/api/webhooks/{id}/{token}"))
+        }
+        UrlKind::TelegramBot => {
+            let rest = path.get(4..)?; // after "/bot"
+            let (id, secret) = rest.split_once(':')?;
+            let secret = tok(secret);
+            (id.len() >= 5 && id.bytes().all(|b| b.is_ascii_digit()) && secret.len() >= 30)
+                .then(|| format!("https://api.telegram.org/bot{id}:{secret}"))
+        }
+        UrlKind::SlackWebhook => {
+            let p = path.split(['?', '#']).next().unwrap_or("");
+            let p = p.trim_end_matches('/');
+            (p.matches('/').count() >= 3).then(|| format!("https://{host}{p}"))
+        }
+        _ => None,
+    }
+}
+
+fn telegram_tokens_into(text: &str, out: &mut Iocs) {
+    let Some(re) = TG_TOKEN_RE.as_ref() else {
+        return;
+    };
+    for m in re.find_iter(text) {
+        let next = text[m.end()..].bytes().next();
+        if next.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            continue;
+        }
+        out.webhooks
+            .insert(format!("https://api.telegram.org/bot{}", m.as_str()));
+    }
+}
+
+fn emails_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
+    let Some(re) = EMAIL_RE.as_ref() else { return };
+    for m in re.find_iter(text) {
+        let r = m.range();
+        if overlaps(taken, &r) {
+            continue;
+        }
+        let email = m.as_str().to_ascii_lowercase();
+        let Some((local, dom)) = email.rsplit_once('@') else {
+            continue;
+        };
+        taken.push(r);
+        if !domain::has_real_tld(dom) || domain::is_reserved_domain(dom) {
+            continue;
+        }
+        if local == "git" || local.starts_with('.') || local.ends_with('.') || local.contains("..")
+        {
+            continue;
+        }
+        out.emails.insert(email);
+    }
+}
+
+/// True for an address in a public range (not private, loopback, link-local,
+/// documentation, multicast, CGNAT, benchmarking or reserved).
+fn is_public_ip(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(ip: &Ipv4Addr) -> bool {
+    let o = ip.octets();
+    !(ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.is_documentation()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || o[0] == 0
+        || (o[0] == 100 && (o[1] & 0xc0) == 64)
+        || (o[0] == 198 && (o[1] & 0xfe) == 18)
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+        || o[0] >= 240)
+}
+
+fn is_public_v6(ip: &Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_public_v4(&v4);
+    }
+    let s = ip.segments();
+    !(ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || ip.is_unique_local()
+        || ip.is_unicast_link_local()
+        || (s[0] == 0x2001 && s[1] == 0x0db8)
+        || s[0] & 0xe000 != 0x2000)
+}
+
+/// Does the text just before `start` say this dotted number is a version?
+fn preceded_by_version_marker(text: &str, start: usize) -> bool {
+    let before = &text[..start];
+    let b = before.as_bytes();
+    if b.last() == Some(&b'.') {
+        return true;
+    }
+    let trimmed = before.trim_end();
+    let tb = trimmed.as_bytes();
+    if tb.ends_with(b"==")
+        || tb.ends_with(b">=")
+        || tb.ends_with(b"<=")
+        || tb.ends_with(b"~=")
+        || tb.ends_with(b"!=")
+        || matches!(tb.last(), Some(b'@' | b'^' | b'~' | b'<' | b'>'))
+    {
+        return true;
+    }
+    // "version 1.2.3.4", "Version: 1.2.3.4", "ver=1.2.3.4"
+    let tail: String = trimmed
+        .trim_end_matches([':', '=', '"', '\''])
+        .trim_end()
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    tail.ends_with("version") || tail.ends_with("ver") || tail.ends_with(" v")
+}
+
+fn ipv4_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
+    let Some(re) = IPV4_RE.as_ref() else { return };
+    for m in re.find_iter(text) {
+        let r = m.range();
+        if overlaps(taken, &r) {
+            continue;
+        }
+        // Part of a longer dotted number (1.2.3.4.5)?
+        let after = &text.as_bytes()[r.end..];
+        if after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_digit) {
+            continue;
+        }
+        if preceded_by_version_marker(text, r.start) {
+            continue;
+        }
+        let s = m.as_str();
+        // Leading zeros make std reject the address; such strings are rarely addresses.
+        let Ok(ip) = s.parse::<Ipv4Addr>() else {
+            continue;
+        };
+        if is_public_v4(&ip) {
+            out.ips.insert(ip.to_string());
+        }
+    }
+}
+
+fn ipv6_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
+    let Some(re) = IPV6_RE.as_ref() else { return };
+    for m in re.find_iter(text) {
+        let r = m.range();
+        if overlaps(taken, &r) {
+            continue;
+        }
+        let s = m.as_str();
+        // Code such as `a::b` or `std::io` is not an address: demand a digit, at least
+        // three groups and a word boundary on both sides.
+        let b = text.as_bytes();
+        let prev_ok =
+            r.start == 0 || !(b[r.start - 1].is_ascii_alphanumeric() || b[r.start - 1] == b':');
+        let next_ok = r.end == b.len() || !(b[r.end].is_ascii_alphanumeric() || b[r.end] == b':');
+        if !prev_ok || !next_ok || !s.bytes().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if s.split(':').filter(|g| !g.is_empty()).count() < 3 {
+            continue;
+        }
+        if let Ok(ip) = s.parse::<Ipv6Addr>()
+            && is_public_v6(&ip)
+        {
+            out.ips.insert(ip.to_string());
+        }
+    }
+}
+
+fn bare_domains_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
+    let Some(re) = DOMAIN_RE.as_ref() else { return };
+    let b = text.as_bytes();
+    for m in re.find_iter(text) {
+        let r = m.range();
+        if overlaps(taken, &r) {
+            continue;
+        }
+        let prev = r.start.checked_sub(1).map(|i| b[i]);
+        if prev.is_some_and(|c| {
+            matches!(
+                c,
+                b'.' | b'@' | b'/' | b'\\' | b'-' | b'_' | b'$' | b'%' | b'#'
+            )
+        }) {
+            continue;
+        }
+        let next = b.get(r.end).copied();
+        if next.is_some_and(|c| matches!(c, b'(' | b'[' | b'_' | b'-' | b'@')) {
+            continue;
+        }
+        let d = m.as_str();
+        if !domain::plausible_bare_domain(d) {
+            continue;
+        }
+        let d = d.to_ascii_lowercase();
+        if is_benign_domain(&d) {
+            continue;
+        }
+        out.domains.insert(d);
+    }
+}
+
+fn wallets_into(text: &str, out: &mut Iocs) {
+    if let Some(re) = B58_RE.as_ref() {
+        for m in re.find_iter(text) {
+            if wallet::is_base58check_address(m.as_str()) {
+                out.wallets.insert(m.as_str().to_string());
+            }
+        }
+    }
+    if let Some(re) = BECH32_RE.as_ref() {
+        for m in re.find_iter(text) {
+            if wallet::is_bech32_address(m.as_str()) {
+                out.wallets.insert(m.as_str().to_ascii_lowercase());
+            }
+        }
+    }
+    if let Some(re) = ETH_RE.as_ref() {
+        for m in re.find_iter(text) {
+            if wallet::is_eth_address(m.as_str()) {
+                out.wallets.insert(m.as_str().to_ascii_lowercase());
+            }
+        }
+    }
+    if let Some(re) = XMR_RE.as_ref() {
+        for m in re.find_iter(text) {
+            if wallet::is_monero_address(m.as_str()) {
+                out.wallets.insert(m.as_str().to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

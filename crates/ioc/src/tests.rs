@@ -1,0 +1,498 @@
+use super::*;
+
+fn set(v: &std::collections::BTreeSet<String>) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+const DISCORD_TOKEN: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ_-0123456789abcdefghijklmnopqrstu";
+
+#[test]
+fn urls_positive() {
+    let cases: &[(&str, &str)] = &[
+        ("get http://evil.com/a.py now", "http://evil.com/a.py"),
+        (
+            "(see https://evil.com/x?a=1&b=2).",
+            "https://evil.com/x?a=1&b=2",
+        ),
+        ("'https://evil.xyz/p'", "https://evil.xyz/p"),
+        (
+            "\"ftp://files.evil.ru/x.bin\";",
+            "ftp://files.evil.ru/x.bin",
+        ),
+        ("wss://c2.evil.top:8443/ws,", "wss://c2.evil.top:8443/ws"),
+        (
+            "<a href=\"http://1.2.3.4:8080/x\">",
+            "http://1.2.3.4:8080/x",
+        ),
+        ("[link](https://evil.com/path)", "https://evil.com/path"),
+        (
+            "https://evil.com/wiki/Foo_(bar)",
+            "https://evil.com/wiki/Foo_(bar)",
+        ),
+        ("hxxps://evil[.]com/payload", "https://evil.com/payload"),
+        (
+            "hXXp[:]//bad(.)example-c2.net/",
+            "http://bad.example-c2.net/",
+        ),
+        ("HTTP://EVIL.COM/X", "HTTP://EVIL.COM/X"),
+        (
+            "https://github.com/evil/x/releases/download/v1/stealer.exe",
+            "https://github.com/evil/x/releases/download/v1/stealer.exe",
+        ),
+        (
+            "https://raw.githubusercontent.com/a/b/main/x.py",
+            "https://raw.githubusercontent.com/a/b/main/x.py",
+        ),
+        ("http://evil.py/install", "http://evil.py/install"),
+    ];
+    for (text, want) in cases {
+        let got = extract(text);
+        assert!(got.urls.contains(*want), "{text:?}: urls {:?}", got.urls);
+    }
+}
+
+#[test]
+fn urls_negative() {
+    let cases: &[&str] = &[
+        "http://localhost:8000/api",
+        "http://127.0.0.1:5000/",
+        "http://192.168.1.10/admin",
+        "https://pypi.org/simple/requests/",
+        "https://github.com/psf/requests",
+        "https://docs.python.org/3/library/os.html",
+        "https://example.com/foo",
+        "http://${HOST}/x",
+        "f\"https://{host}/api\"",
+        "http://%s/path",
+        "http://intranet/wiki",
+        "https://foo.notatld/",
+        "https://img.shields.io/pypi/v/requests.svg",
+        "http://",
+        "mailto:someone",
+    ];
+    for text in cases {
+        let got = extract(text);
+        assert!(got.urls.is_empty(), "{text:?}: urls {:?}", got.urls);
+        assert!(
+            got.domains.is_empty(),
+            "{text:?}: domains {:?}",
+            got.domains
+        );
+    }
+}
+
+#[test]
+fn domains() {
+    let pos: &[(&str, &str)] = &[
+        ("connect to evil.com now", "evil.com"),
+        ("C2: update-checker.xyz", "update-checker.xyz"),
+        ("beacons to evil[.]top and", "evil.top"),
+        ("host = 'c2.badguy.ru'", "c2.badguy.ru"),
+        ("https://Sub.Evil.com/x", "sub.evil.com"),
+        ("Evil.com was registered", "evil.com"),
+        ("https://gist.github.com/x/y", "gist.github.com"),
+        ("http://c2.evil.dev/x", "c2.evil.dev"),
+    ];
+    for (text, want) in pos {
+        let got = extract(text);
+        assert!(
+            got.domains.contains(*want),
+            "{text:?}: domains {:?}",
+            got.domains
+        );
+    }
+    let neg: &[&str] = &[
+        "os.path.join(a, b)",
+        "self.data = x",
+        "self.info",
+        "logger.info('x')",
+        "python setup.py install",
+        "bash install.sh",
+        "see README.md and main.rs",
+        "include MANIFEST.in",
+        "user.id == 3",
+        "numpy.array",
+        "np.info",
+        "config.dev",
+        "flask.app",
+        "archive.zip",
+        "module.exports = foo",
+        "version 1.2.3",
+        "pypi.org",
+        "files.pythonhosted.org",
+        "www.w3.org",
+        "example.com",
+        "obj.Name.com",
+        "send to admin@evil.com",
+        "lib.so",
+        "document.location",
+        "window.top",
+    ];
+    for text in neg {
+        let got = extract(text);
+        assert!(
+            got.domains.is_empty(),
+            "{text:?}: domains {:?}",
+            got.domains
+        );
+    }
+}
+
+#[test]
+fn ips() {
+    let pos: &[(&str, &str)] = &[
+        ("connect 45.33.32.156 4444", "45.33.32.156"),
+        ("s.connect(('8.8.8.8', 53))", "8.8.8.8"),
+        ("http://45.33.32.156:8080/x", "45.33.32.156"),
+        ("ip 45[.]33[.]32[.]156", "45.33.32.156"),
+        ("dns 2606:4700:4700::1111 used", "2606:4700:4700::1111"),
+        ("1.1.1.1", "1.1.1.1"),
+    ];
+    for (text, want) in pos {
+        let got = extract(text);
+        assert!(got.ips.contains(*want), "{text:?}: ips {:?}", got.ips);
+    }
+    let neg: &[&str] = &[
+        "127.0.0.1",
+        "0.0.0.0",
+        "10.0.0.5",
+        "172.16.3.4",
+        "192.168.0.1",
+        "169.254.169.254",
+        "255.255.255.255",
+        "192.0.2.55",
+        "198.51.100.7",
+        "203.0.113.9",
+        "224.0.0.251",
+        "100.64.1.1",
+        "999.1.1.1",
+        "1.2.3.4.5",
+        "version 1.2.3.4",
+        "Version: 2.0.1.7",
+        "requests==2.31.0.1",
+        "lodash@4.17.21.3",
+        "v1.2.3.4",
+        "01.02.03.04",
+        "::1",
+        "fe80::1",
+        "fd00::1:2:3",
+        "2001:db8::1:2",
+        "std::io::Result",
+        "a::b::c",
+        "dead::beef::cafe",
+        "12:34:56",
+    ];
+    for text in neg {
+        let got = extract(text);
+        assert!(got.ips.is_empty(), "{text:?}: ips {:?}", got.ips);
+    }
+}
+
+#[test]
+fn emails() {
+    let pos: &[(&str, &str)] = &[
+        ("contact attacker99@gmail.com now", "attacker99@gmail.com"),
+        ("Mail: X.Y+tag@Evil-Corp.ru.", "x.y+tag@evil-corp.ru"),
+        ("exfil to bad[@]proton[.]me", "bad@proton.me"),
+        ("bad[at]proton[.]me", "bad@proton.me"),
+    ];
+    for (text, want) in pos {
+        let got = extract(text);
+        assert!(
+            got.emails.contains(*want),
+            "{text:?}: emails {:?}",
+            got.emails
+        );
+        assert!(
+            got.domains.is_empty(),
+            "{text:?}: email domain leaked {:?}",
+            got.domains
+        );
+    }
+    let neg: &[&str] = &[
+        "user@example.com",
+        "a@foo.test",
+        "root@localhost",
+        "git@github.com:org/repo.git",
+        "@property",
+        "lodash@4.17.21",
+        "@types/node",
+        "foo@bar",
+        "x@y.notatld",
+        "a..b@evil.com",
+    ];
+    for text in neg {
+        let got = extract(text);
+        assert!(got.emails.is_empty(), "{text:?}: emails {:?}", got.emails);
+    }
+}
+
+#[test]
+fn webhooks() {
+    let d = format!(
+        "requests.post('https://discord.com/api/webhooks/1234567890123456789/{DISCORD_TOKEN}', json=x)"
+    );
+    let got = extract(&d);
+    assert_eq!(
+        set(&got.webhooks),
+        vec![
+            format!("https://discord.com/api/webhooks/1234567890123456789/{DISCORD_TOKEN}")
+                .as_str()
+        ]
+    );
+    assert_eq!(got.urls.len(), 1);
+
+    // Old host, API version, defanged: same canonical webhook.
+    let d2 = format!(
+        "hxxps://discordapp[.]com/api/v10/webhooks/1234567890123456789/{DISCORD_TOKEN}?wait=true"
+    );
+    assert_eq!(extract(&d2).webhooks, got.webhooks);
+
+    let secret = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawA";
+    assert_eq!(secret.len(), 35);
+    let t = format!("https://api.telegram.org/bot123456789:{secret}/sendMessage?chat_id=1");
+    let want = format!("https://api.telegram.org/bot123456789:{secret}");
+    assert_eq!(set(&extract(&t).webhooks), vec![want.as_str()]);
+    // A bare token (the URL is built by an f-string elsewhere).
+    let t2 = format!("TOKEN = '123456789:{secret}'");
+    assert_eq!(set(&extract(&t2).webhooks), vec![want.as_str()]);
+
+    let s = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
+    assert_eq!(set(&extract(s).webhooks), vec![s]);
+
+    // Near misses: no token, not a webhook path, token too short.
+    for text in [
+        "https://discord.com/api/webhooks/",
+        "https://discord.com/channels/123/456",
+        "https://discord.com/api/webhooks/123/abc",
+        "https://api.telegram.org/bot{TOKEN}/sendMessage",
+        "12345678:AAshort",
+        "https://hooks.slack.com/",
+    ] {
+        assert!(extract(text).webhooks.is_empty(), "{text:?}");
+    }
+}
+
+#[test]
+fn wallets() {
+    let pos: &[(&str, &str)] = &[
+        (
+            "send to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+        ),
+        (
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+        ),
+        (
+            "BTC=bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+        ),
+        (
+            "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+        ),
+        (
+            "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+            "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+        ),
+        (
+            "eth: 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+        ),
+        (
+            "0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae",
+            "0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae",
+        ),
+        (
+            "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+            "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+        ),
+        (
+            "xmr 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A",
+            "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A",
+        ),
+    ];
+    for (text, want) in pos {
+        let got = extract(text);
+        assert!(
+            got.wallets.contains(*want),
+            "{text:?}: wallets {:?}",
+            got.wallets
+        );
+    }
+    let neg: &[&str] = &[
+        // One character changed: checksum fails.
+        "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb",
+        "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLz",
+        "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",
+        // Mixed case bech32 is invalid.
+        "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7KV8F3T4",
+        // EIP-55 checksum broken (one letter's case flipped).
+        "0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        "0x0000000000000000000000000000000000000000",
+        "0xffffffffffffffffffffffffffffffffffffffff",
+        // 64 hex digits (a hash), not an address.
+        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed5aaeb6053f3e94c9b9a09f33",
+        "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3B",
+        // Base58-looking identifiers.
+        "1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "ThisIsAVeryLongIdentifierName123",
+        "3fa85f6457174562b3fc2c963f66afa6",
+    ];
+    for text in neg {
+        let got = extract(text);
+        assert!(
+            got.wallets.is_empty(),
+            "{text:?}: wallets {:?}",
+            got.wallets
+        );
+    }
+}
+
+#[test]
+fn classify() {
+    let cases: &[(&str, UrlKind)] = &[
+        (
+            "https://discord.com/api/webhooks/1/abc",
+            UrlKind::DiscordWebhook,
+        ),
+        (
+            "https://canary.discordapp.com/api/v9/webhooks/1/abc",
+            UrlKind::DiscordWebhook,
+        ),
+        ("https://discord.com/invite/abc", UrlKind::Generic),
+        (
+            "https://api.telegram.org/bot123:abc/sendDocument",
+            UrlKind::TelegramBot,
+        ),
+        (
+            "https://hooks.slack.com/services/T/B/X",
+            UrlKind::SlackWebhook,
+        ),
+        ("https://pastebin.com/raw/abcd", UrlKind::PasteSite),
+        ("https://rentry.co/xyz/raw", UrlKind::PasteSite),
+        ("https://transfer.sh/abc/x.bin", UrlKind::FileSharing),
+        (
+            "https://cdn.discordapp.com/attachments/1/2/x.exe",
+            UrlKind::FileSharing,
+        ),
+        ("https://abcd-1-2-3-4.ngrok-free.app/x", UrlKind::Tunnel),
+        ("https://foo.trycloudflare.com", UrlKind::Tunnel),
+        ("ssh serveo.net", UrlKind::Generic),
+        ("https://serveo.net/x", UrlKind::Tunnel),
+        ("https://webhook.site/1234-uuid", UrlKind::RequestCatcher),
+        ("http://x.oastify.com", UrlKind::RequestCatcher),
+        ("http://45.33.32.156:8000/x", UrlKind::IpHost),
+        ("http://[2606:4700::1111]/x", UrlKind::IpHost),
+        ("https://raw.githubusercontent.com/a/b/c", UrlKind::RawCode),
+        ("https://gist.github.com/a/b", UrlKind::RawCode),
+        ("https://github.com/a/b/raw/main/x.py", UrlKind::RawCode),
+        ("https://github.com/a/b", UrlKind::Generic),
+        ("https://notpastebin.com/x", UrlKind::Generic),
+        ("https://evil.com/?u=pastebin.com", UrlKind::Generic),
+        ("", UrlKind::Generic),
+        ("not a url", UrlKind::Generic),
+    ];
+    for (url, want) in cases {
+        assert_eq!(classify_url(url), *want, "{url}");
+    }
+}
+
+#[test]
+fn benign() {
+    for d in [
+        "pypi.org",
+        "files.pythonhosted.org",
+        "github.com",
+        "docs.python.org",
+        "requests.readthedocs.io",
+        "example.com",
+        "www.example.org",
+        "localhost",
+        "www.w3.org",
+        "schemas.microsoft.com",
+        "commons.apache.org",
+        "fonts.googleapis.com",
+        "PyPI.org.",
+    ] {
+        assert!(is_benign_domain(d), "{d}");
+    }
+    for d in [
+        "gist.github.com",
+        "raw.githubusercontent.com",
+        "storage.googleapis.com",
+        "evil-pypi.org",
+        "pypi.org.evil.com",
+        "notgithub.com",
+        "evil.com",
+        "",
+        "github.io",
+    ] {
+        assert!(!is_benign_domain(d), "{d}");
+    }
+}
+
+#[test]
+fn refang_forms() {
+    assert_eq!(refang("hxxp://a[.]b(.)c[:]80"), "http://a.b.c:80");
+    assert_eq!(refang("HXXPS[://]x[dot]com"), "https://x.com");
+    assert!(matches!(
+        refang("plain text"),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
+
+#[test]
+fn extract_into_accumulates() {
+    let mut out = Iocs::default();
+    extract_into("http://evil.com/a", &mut out);
+    extract_into("45.33.32.156", &mut out);
+    assert_eq!(set(&out.urls), vec!["http://evil.com/a"]);
+    assert_eq!(set(&out.ips), vec!["45.33.32.156"]);
+    assert_eq!(set(&out.domains), vec!["evil.com"]);
+}
+
+#[test]
+fn mixed_report_text() {
+    let text = "The package phoned home to hxxp://45.33.32[.]156/upload and dropped a \
+        miner paying 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A. \
+        Stolen tokens went to attacker@proton.me and evil-cdn[.]xyz. See https://pypi.org/project/x/.";
+    let got = extract(text);
+    assert_eq!(set(&got.urls), vec!["http://45.33.32.156/upload"]);
+    assert_eq!(set(&got.ips), vec!["45.33.32.156"]);
+    assert_eq!(set(&got.emails), vec!["attacker@proton.me"]);
+    assert_eq!(set(&got.domains), vec!["evil-cdn.xyz"]);
+    assert_eq!(got.wallets.len(), 1);
+}
+
+#[test]
+fn never_panics_on_arbitrary_input() {
+    let alphabet: Vec<char> = "aA0.:/@[](){}-_ xX1bc3hptsw\u{e9}\u{1f600}\u{0}\n=?#%"
+        .chars()
+        .collect();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..5000 {
+        let len = (next() % 120) as usize;
+        let s: String = (0..len)
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect();
+        let _ = extract(&s);
+        let _ = classify_url(&s);
+        let _ = is_benign_domain(&s);
+    }
+    // Arbitrary bytes, lossily decoded.
+    for _ in 0..2000 {
+        let len = (next() % 200) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| (next() & 0xff) as u8).collect();
+        let s = String::from_utf8_lossy(&bytes);
+        let _ = extract(&s);
+        let _ = classify_url(&s);
+    }
+}
