@@ -1,1 +1,76 @@
-//! malgraph-graph (placeholder, being written).
+//! The malgraph knowledge graph: relations between malicious packages, campaigns, evolution,
+//! diversity and exports.
+//!
+//! This crate owns turning what `collect` and `scan` stored (advisories, samples, reports,
+//! scan reports) into a graph of packages, package versions, artifacts, sources, reports,
+//! indicators and campaigns, with the MalGraph relations (duplicated, dependency, similar,
+//! co-existing) plus shared indicators; campaign detection (connected components split by
+//! Louvain), the study's evolution ratios, code diversity; and exports (networkx node-link
+//! JSON, GraphML, Neo4j CSV + Cypher).
+//!
+//! It must not execute, install or unpack to disk any sample (code is read from in-memory
+//! [`malgraph_core::PackageFile`]s), must not fetch anything from the network, and must stay
+//! deterministic: the same input always yields byte-identical exports.
+//!
+//! Layers: [`fingerprint`] (normalised token shingles) -> [`build()`] over a plain
+//! [`GraphInput`] -> [`Graph`] -> [`export`] / [`show`].
+//!
+//! Similarity: one-permutation MinHash (128 bins) with banded LSH (32 bands x 4 rows), each
+//! candidate verified by exact Jaccard of the shingle sets; edges at Jaccard >=
+//! [`DEFAULT_SIMILARITY`]. Identical normalised code is grouped first (duplicated edges) so
+//! LSH only sees distinct code.
+
+pub mod build;
+pub mod campaign;
+pub mod export;
+pub mod fingerprint;
+pub mod louvain;
+pub mod model;
+pub mod show;
+pub mod similar;
+pub mod stdlib;
+pub mod synthetic;
+
+pub use build::{BuildOptions, DEFAULT_SIMILARITY, build};
+pub use export::{ExportFormat, export, to_graphml, to_neo4j, to_node_link_json};
+pub use fingerprint::{CodeFingerprint, FingerprintOptions, fingerprint, fingerprint_with};
+pub use model::*;
+pub use show::{
+    EdgeExplanation, campaigns_json, neighbours, render_campaigns_text, render_show_text,
+};
+pub use synthetic::synthetic_input;
+
+use std::path::{Path, PathBuf};
+
+/// Errors of the graph engine.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// CSV writing failed.
+    #[error("csv: {0}")]
+    Csv(#[from] csv::Error),
+    /// A snapshot could not be (de)serialised.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(String),
+    /// A request that cannot be served (bad option combination).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl GraphError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> GraphError {
+        GraphError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,918 @@
+//! Build the knowledge graph from a [`GraphInput`]: nodes, the relations, campaigns.
+
+use crate::campaign;
+use crate::fingerprint::CodeFingerprint;
+use crate::model::*;
+use crate::similar::{LshOptions, similar_pairs};
+use crate::stdlib::never_links;
+use malgraph_core::{Ecosystem, Iocs, PackageId, PackageName, ScanReport, normalise_name};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Default minimum Jaccard similarity of a similar edge (see the crate docs for the measurement).
+pub const DEFAULT_SIMILARITY: f64 = 0.6;
+
+/// Knobs of [`build`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildOptions {
+    /// Minimum exact Jaccard similarity of shingle sets for a similar edge.
+    pub similarity_threshold: f64,
+    /// Packages with fewer distinct shingles take no part in code relations (trivial code,
+    /// e.g. a bare `setup()` call, is identical across unrelated packages).
+    pub min_shingles: usize,
+    /// LSH buckets larger than this are compared by a sliding window of this size.
+    pub bucket_cap: usize,
+    /// Similar edges kept per package version (best first).
+    pub max_neighbours: usize,
+    /// Edge kinds that join campaigns (`version-of` and `artifact-of` always do).
+    pub campaign_edges: Vec<EdgeKind>,
+    /// Components with more package / package-version members than this are split by Louvain.
+    pub split_above: usize,
+    /// Louvain resolution (higher = smaller communities).
+    pub resolution: f64,
+    /// A campaign needs at least this many distinct package names.
+    pub min_campaign_names: usize,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            similarity_threshold: DEFAULT_SIMILARITY,
+            min_shingles: 20,
+            bucket_cap: 32,
+            max_neighbours: 10,
+            campaign_edges: vec![
+                EdgeKind::Duplicated,
+                EdgeKind::Similar,
+                EdgeKind::CoExisting,
+                EdgeKind::SharedIndicator,
+                EdgeKind::Dependency,
+            ],
+            split_above: 400,
+            resolution: 1.0,
+            min_campaign_names: 2,
+        }
+    }
+}
+
+/// `YYYY-MM-DD` prefix of a date or timestamp, if it looks like one.
+pub fn day_of(s: &str) -> Option<String> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+    {
+        Some(s[..10].to_string())
+    } else {
+        None
+    }
+}
+
+fn min_date(cur: &mut Option<String>, new: Option<&str>) {
+    if let Some(d) = new.and_then(day_of) {
+        match cur {
+            Some(c) if *c <= d => {}
+            _ => *cur = Some(d),
+        }
+    }
+}
+
+/// Canonical form of a report URL (scheme and host lower case, no fragment, no trailing `/`).
+pub fn canonical_url(u: &str) -> String {
+    let u = u.trim();
+    let u = u.split('#').next().unwrap_or(u);
+    let (scheme, rest) = match u.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => return u.trim_end_matches('/').to_string(),
+    };
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let scheme = if scheme == "http" { "https" } else { &scheme };
+    format!("{scheme}://{host}{}", path.trim_end_matches('/'))
+}
+
+/// True for advisory references that are not security reports: registry and per-package
+/// database pages, datasets, index pages. These never become report nodes.
+pub fn is_generic_reference(url: &str) -> bool {
+    let c = canonical_url(url);
+    let Some(rest) = c.split_once("://").map(|(_, r)| r) else {
+        return true;
+    };
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    const HOSTS: &[&str] = &[
+        "pypi.org",
+        "pypi.python.org",
+        "npmjs.com",
+        "npmjs.org",
+        "registry.npmjs.org",
+        "osv.dev",
+        "security.snyk.io",
+        "snyk.io",
+        "socket.dev",
+        "inspector.pypi.io",
+        "rubygems.org",
+        "nuget.org",
+        "pkg.go.dev",
+        "crates.io",
+        "libraries.io",
+        "deps.dev",
+        "opensourcemalware.com",
+    ];
+    if HOSTS.contains(&host) && !path.starts_with("/blog") {
+        return true;
+    }
+    if host == "github.com" {
+        let lower = path.to_ascii_lowercase();
+        return lower.starts_with("/advisories")
+            || lower.starts_with("/ossf/malicious-packages")
+            || lower.starts_with("/datadog/malicious-software-packages-dataset")
+            || lower.starts_with("/lxyeternal/pypi_malregistry")
+            || lower.starts_with("/github/advisory-database");
+    }
+    if host == "research.jfrog.com" && (path.is_empty() || path == "/malicious-packages") {
+        return true;
+    }
+    path.is_empty()
+}
+
+#[derive(Default)]
+struct PkgInfo {
+    sources: BTreeSet<String>,
+    first: Option<String>,
+    advisories: BTreeSet<String>,
+}
+
+#[derive(Default)]
+struct VerInfo {
+    sources: BTreeSet<String>,
+    first: Option<String>,
+    shas: BTreeSet<String>,
+}
+
+/// Per package-version facts the campaign summaries need.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VersionFacts {
+    pub name: String,
+    pub version: Option<String>,
+    pub date: Option<String>,
+    pub summary: Option<String>,
+    pub deps: Option<Vec<String>>,
+    pub code: Option<String>,
+    pub categories: Vec<String>,
+    pub stages: Vec<String>,
+    pub evasions: Vec<String>,
+    pub has_code: bool,
+}
+
+struct Builder {
+    nodes: BTreeMap<String, Node>,
+    edges: Vec<Edge>,
+}
+
+impl Builder {
+    fn node(&mut self, id: &str, kind: NodeKind, label: &str) -> &mut Node {
+        self.nodes.entry(id.to_string()).or_insert_with(|| Node {
+            id: id.to_string(),
+            kind,
+            label: label.to_string(),
+            attrs: BTreeMap::new(),
+        })
+    }
+
+    fn edge(&mut self, s: &str, t: &str, kind: EdgeKind, why: String, score: Option<f64>) {
+        self.edges.push(Edge {
+            source: s.to_string(),
+            target: t.to_string(),
+            kind,
+            why,
+            score,
+        });
+    }
+}
+
+fn short(h: &str) -> &str {
+    &h[..h.len().min(16)]
+}
+
+fn set_list(attrs: &mut BTreeMap<String, Value>, key: &str, v: impl IntoIterator<Item = String>) {
+    let v: Vec<Value> = v.into_iter().map(Value::String).collect();
+    if !v.is_empty() {
+        attrs.insert(key.to_string(), Value::Array(v));
+    }
+}
+
+fn indicator_allowed(kind: &str, value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() {
+        return false;
+    }
+    match kind {
+        "ip" => {
+            !(v.starts_with("127.")
+                || v.starts_with("10.")
+                || v.starts_with("192.168.")
+                || v.starts_with("0.")
+                || v == "8.8.8.8"
+                || v == "1.1.1.1"
+                || v.starts_with("169.254."))
+        }
+        "domain" => !is_benign_host(v),
+        "url" => {
+            let host = v
+                .split_once("://")
+                .map(|(_, r)| r)
+                .unwrap_or(v)
+                .split(['/', '?', ':'])
+                .next()
+                .unwrap_or("");
+            !is_benign_host(host) || PASTE_HOSTS.contains(&host.to_ascii_lowercase().as_str())
+        }
+        _ => true,
+    }
+}
+
+/// Hosts that serve payloads by URL: a URL on them is specific even if the host is common.
+const PASTE_HOSTS: &[&str] = &[
+    "pastebin.com",
+    "paste.ee",
+    "rentry.co",
+    "raw.githubusercontent.com",
+    "gist.githubusercontent.com",
+    "cdn.discordapp.com",
+    "transfer.sh",
+];
+
+/// Common infrastructure that says nothing about a campaign when shared.
+fn is_benign_host(h: &str) -> bool {
+    const BENIGN: &[&str] = &[
+        "github.com",
+        "githubusercontent.com",
+        "pypi.org",
+        "python.org",
+        "pythonhosted.org",
+        "npmjs.com",
+        "npmjs.org",
+        "google.com",
+        "googleapis.com",
+        "microsoft.com",
+        "windows.net",
+        "apple.com",
+        "amazonaws.com",
+        "cloudflare.com",
+        "mozilla.org",
+        "w3.org",
+        "example.com",
+        "example.org",
+        "localhost",
+        "readthedocs.io",
+        "readthedocs.org",
+        "gitlab.com",
+        "bitbucket.org",
+        "apache.org",
+        "opensource.org",
+        "discord.com",
+        "discordapp.com",
+        "youtube.com",
+        "twitter.com",
+        "x.com",
+        "medium.com",
+        "stackoverflow.com",
+        "wikipedia.org",
+        "ipinfo.io",
+        "api.ipify.org",
+        "ipify.org",
+        "sourceforge.net",
+        "nodejs.org",
+        "yarnpkg.com",
+        "schema.org",
+        "json-schema.org",
+    ];
+    let h = h.trim().trim_end_matches('.').to_ascii_lowercase();
+    BENIGN
+        .iter()
+        .any(|b| h == *b || h.ends_with(&format!(".{b}")))
+}
+
+/// Build the graph. Deterministic: same input (in any order) gives the same graph.
+pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
+    let mut b = Builder {
+        nodes: BTreeMap::new(),
+        edges: Vec::new(),
+    };
+    let mut pkgs: BTreeMap<PackageName, PkgInfo> = BTreeMap::new();
+    let mut vers: BTreeMap<PackageId, VerInfo> = BTreeMap::new();
+    let mut summaries: BTreeMap<PackageName, String> = BTreeMap::new();
+
+    for p in &input.packages {
+        if p.withdrawn || p.id.name.is_empty() {
+            continue;
+        }
+        let pi = pkgs.entry(p.id.package()).or_default();
+        pi.sources.insert(p.source.clone());
+        min_date(&mut pi.first, p.first_reported.as_deref());
+        if p.id.version.is_some() {
+            let vi = vers.entry(p.id.clone()).or_default();
+            vi.sources.insert(p.source.clone());
+            min_date(&mut vi.first, p.first_reported.as_deref());
+        }
+    }
+    let mut adv_sorted: Vec<&AdvisoryEntry> = input
+        .advisories
+        .iter()
+        .filter(|a| !a.withdrawn && !a.package.name.is_empty())
+        .collect();
+    adv_sorted.sort_by(|x, y| x.id.cmp(&y.id).then(x.source.cmp(&y.source)));
+    for a in &adv_sorted {
+        let pi = pkgs.entry(a.package.clone()).or_default();
+        pi.sources.insert(a.source.clone());
+        pi.advisories.insert(a.id.clone());
+        min_date(&mut pi.first, a.published.as_deref());
+        if let Some(s) = &a.summary {
+            summaries
+                .entry(a.package.clone())
+                .or_insert_with(|| s.clone());
+        }
+        for v in &a.versions {
+            let vi = vers.entry(a.package.at(v.clone())).or_default();
+            vi.sources.insert(a.source.clone());
+            min_date(&mut vi.first, a.published.as_deref());
+        }
+    }
+    let mut samples: Vec<&SampleEntry> = input
+        .samples
+        .iter()
+        .filter(|s| !s.package.name.is_empty() && !s.sha256.is_empty())
+        .collect();
+    samples.sort_by(|x, y| {
+        x.sha256
+            .cmp(&y.sha256)
+            .then(x.package.cmp(&y.package))
+            .then(x.source.cmp(&y.source))
+    });
+    for s in &samples {
+        let pi = pkgs.entry(s.package.package()).or_default();
+        if let Some(src) = &s.source {
+            pi.sources.insert(src.clone());
+        }
+        min_date(&mut pi.first, s.date.as_deref());
+        if s.package.version.is_some() {
+            let vi = vers.entry(s.package.clone()).or_default();
+            if let Some(src) = &s.source {
+                vi.sources.insert(src.clone());
+            }
+            vi.shas.insert(s.sha256.to_ascii_lowercase());
+            min_date(&mut vi.first, s.date.as_deref());
+        }
+    }
+    let mut reports: Vec<&ReportEntry> = input.reports.iter().collect();
+    reports.sort_by(|x, y| x.location.cmp(&y.location));
+    for r in &reports {
+        for p in &r.packages {
+            if p.name.is_empty() {
+                continue;
+            }
+            let pi = pkgs.entry(p.package()).or_default();
+            min_date(&mut pi.first, r.published.as_deref());
+            if p.version.is_some() {
+                let vi = vers.entry(p.clone()).or_default();
+                min_date(&mut vi.first, r.published.as_deref());
+            }
+        }
+    }
+
+    // package and version nodes
+    for (name, info) in &pkgs {
+        let id = package_node_id(name);
+        let n = b.node(&id, NodeKind::Package, &name.to_string());
+        n.attrs
+            .insert("ecosystem".into(), json!(name.ecosystem.as_str()));
+        n.attrs.insert("name".into(), json!(name.name));
+        set_list(&mut n.attrs, "sources", info.sources.iter().cloned());
+        set_list(&mut n.attrs, "advisories", info.advisories.iter().cloned());
+        if let Some(d) = &info.first {
+            n.attrs.insert("first_reported".into(), json!(d));
+        }
+        if let Some(s) = summaries.get(name) {
+            n.attrs.insert("summary".into(), json!(s));
+        }
+        let srcs: Vec<String> = info.sources.iter().cloned().collect();
+        for s in srcs {
+            let sid = format!("src:{s}");
+            b.node(&sid, NodeKind::Source, &s);
+            b.edge(
+                &id,
+                &sid,
+                EdgeKind::ReportedBy,
+                format!("reported by {s}"),
+                None,
+            );
+        }
+    }
+    for (pid, info) in &vers {
+        let id = version_node_id(pid);
+        let pkg = package_node_id(&pid.package());
+        let n = b.node(&id, NodeKind::PackageVersion, &pid.to_string());
+        n.attrs
+            .insert("ecosystem".into(), json!(pid.ecosystem.as_str()));
+        n.attrs.insert("name".into(), json!(pid.name));
+        n.attrs.insert(
+            "version".into(),
+            json!(pid.version.clone().unwrap_or_default()),
+        );
+        set_list(&mut n.attrs, "sources", info.sources.iter().cloned());
+        set_list(&mut n.attrs, "sha256", info.shas.iter().cloned());
+        if let Some(d) = &info.first {
+            n.attrs.insert("first_reported".into(), json!(d));
+        }
+        if info.sources.len() >= 2 {
+            n.attrs
+                .insert("duplicated_reports".into(), json!(info.sources.len()));
+        }
+        b.edge(&id, &pkg, EdgeKind::VersionOf, "version of".into(), None);
+        let srcs: Vec<String> = info.sources.iter().cloned().collect();
+        for s in srcs {
+            let sid = format!("src:{s}");
+            b.node(&sid, NodeKind::Source, &s);
+            b.edge(
+                &id,
+                &sid,
+                EdgeKind::ReportedBy,
+                format!("reported by {s}"),
+                None,
+            );
+        }
+    }
+
+    // artifacts, per-version scan and fingerprint
+    let mut by_sha: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut ver_fp: BTreeMap<String, &CodeFingerprint> = BTreeMap::new();
+    let mut ver_scan: BTreeMap<String, &ScanReport> = BTreeMap::new();
+    let mut ver_pid: BTreeMap<String, &PackageId> = BTreeMap::new();
+    for s in &samples {
+        let sha = s.sha256.to_ascii_lowercase();
+        let vid = version_node_id(&s.package);
+        let aid = format!("sha256:{sha}");
+        let n = b.node(&aid, NodeKind::Artifact, &sha);
+        n.attrs.insert("sha256".into(), json!(sha));
+        if let Some(fp) = &s.fingerprint {
+            n.attrs.insert("tokens".into(), json!(fp.tokens));
+            if !fp.normalized_sha256.is_empty() {
+                n.attrs
+                    .insert("normalized_sha256".into(), json!(fp.normalized_sha256));
+            }
+            ver_fp.entry(vid.clone()).or_insert(fp);
+        }
+        if let Some(sc) = &s.scan {
+            ver_scan.entry(vid.clone()).or_insert(sc);
+        }
+        ver_pid.entry(vid.clone()).or_insert(&s.package);
+        if by_sha.entry(sha.clone()).or_default().insert(vid.clone()) {
+            b.edge(&aid, &vid, EdgeKind::ArtifactOf, "archive of".into(), None);
+        }
+    }
+    for (vid, sc) in &ver_scan {
+        if let Some(n) = b.nodes.get_mut(vid.as_str()) {
+            set_list(
+                &mut n.attrs,
+                "categories",
+                sc.categories.iter().map(|c| c.as_str().to_string()),
+            );
+            n.attrs.insert("verdict".into(), json!(sc.verdict.as_str()));
+        }
+    }
+
+    // duplicated: same bytes
+    let mut joined: HashSet<(String, String)> = HashSet::new();
+    for (sha, vids) in &by_sha {
+        let mut it = vids.iter();
+        if let Some(first) = it.next() {
+            for other in it {
+                joined.insert((first.clone(), other.clone()));
+                b.edge(
+                    first,
+                    other,
+                    EdgeKind::Duplicated,
+                    format!("same sha256 {}", short(sha)),
+                    None,
+                );
+            }
+        }
+    }
+
+    // duplicated: identical normalised code; representatives for similarity
+    let mut by_code: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+    for (vid, fp) in &ver_fp {
+        if fp.shingles.len() >= opts.min_shingles && !fp.normalized_sha256.is_empty() {
+            by_code
+                .entry(fp.normalized_sha256.as_str())
+                .or_default()
+                .push(vid);
+        }
+    }
+    let mut reps: Vec<&String> = Vec::new();
+    let mut rep_members: Vec<Vec<&String>> = Vec::new();
+    for (code, vids) in &by_code {
+        let first = vids[0];
+        for other in &vids[1..] {
+            if joined.contains(&(first.clone(), (*other).clone())) {
+                continue;
+            }
+            b.edge(
+                first,
+                other,
+                EdgeKind::Duplicated,
+                format!("identical normalised code {}", short(code)),
+                None,
+            );
+        }
+        reps.push(first);
+        rep_members.push(vids.clone());
+    }
+
+    // similar
+    let sets: Vec<&[u64]> = reps
+        .iter()
+        .map(|v| ver_fp[*v].shingles.as_slice())
+        .collect();
+    let (pairs, n_cands) = similar_pairs(
+        &sets,
+        &LshOptions {
+            threshold: opts.similarity_threshold,
+            bucket_cap: opts.bucket_cap,
+            max_neighbours: opts.max_neighbours,
+        },
+    );
+    for (i, j, score) in pairs {
+        let score = (score * 1000.0).round() / 1000.0;
+        b.edge(
+            reps[i],
+            reps[j],
+            EdgeKind::Similar,
+            format!("code similarity {score:.3} (Jaccard of normalised token shingles)"),
+            Some(score),
+        );
+    }
+
+    // dependency
+    let known: HashSet<(Ecosystem, String)> = pkgs
+        .keys()
+        .map(|p| (p.ecosystem.clone(), p.name.clone()))
+        .collect();
+    for (vid, sc) in &ver_scan {
+        let Some(pid) = ver_pid.get(vid) else {
+            continue;
+        };
+        let eco = &pid.ecosystem;
+        let own: HashSet<String> = ver_fp
+            .get(vid)
+            .map(|fp| fp.modules.iter().map(|m| normalise_name(eco, m)).collect())
+            .unwrap_or_default();
+        let mut targets: BTreeMap<String, String> = BTreeMap::new();
+        let cands = sc
+            .metadata
+            .dependencies
+            .iter()
+            .map(|d| (d, true))
+            .chain(sc.metadata.imports.iter().map(|d| (d, false)));
+        for (raw, declared) in cands {
+            let raw = raw.trim();
+            if raw.is_empty() || never_links(eco, raw) {
+                continue;
+            }
+            let norm = normalise_name(eco, raw);
+            if norm == pid.name || (!declared && own.contains(&norm)) {
+                continue;
+            }
+            if !known.contains(&(eco.clone(), norm.clone())) {
+                continue;
+            }
+            let target = package_node_id(&PackageName {
+                ecosystem: eco.clone(),
+                name: norm,
+            });
+            let why = if declared {
+                format!("declares dependency {raw}")
+            } else {
+                format!("imports {raw}")
+            };
+            match targets.get(&target) {
+                Some(w) if w.starts_with("declares") => {}
+                _ => {
+                    targets.insert(target, why);
+                }
+            }
+        }
+        for (t, why) in targets {
+            b.edge(vid, &t, EdgeKind::Dependency, why, None);
+        }
+    }
+
+    // reports: co-existing
+    for r in &reports {
+        let rid = format!("report:{}", canonical_url(&r.location));
+        let label = r.title.clone().unwrap_or_else(|| r.location.clone());
+        let n = b.node(&rid, NodeKind::Report, &label);
+        n.attrs.insert("url".into(), json!(r.location));
+        if let Some(t) = &r.title {
+            n.attrs.insert("title".into(), json!(t));
+        }
+        if let Some(d) = r.published.as_deref().and_then(day_of) {
+            n.attrs.insert("published".into(), json!(d));
+        }
+        let targets: BTreeSet<String> = r
+            .packages
+            .iter()
+            .filter(|p| !p.name.is_empty())
+            .map(version_node_id)
+            .collect();
+        for t in targets {
+            b.edge(
+                &rid,
+                &t,
+                EdgeKind::CoExisting,
+                format!("named in report {label}"),
+                None,
+            );
+        }
+    }
+    let mut ref_links: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
+    for a in &adv_sorted {
+        for u in &a.references {
+            if is_generic_reference(u) {
+                continue;
+            }
+            let c = canonical_url(u);
+            ref_links
+                .entry(c)
+                .or_insert_with(|| (u.clone(), BTreeSet::new()))
+                .1
+                .insert(package_node_id(&a.package));
+        }
+    }
+    for (c, (orig, targets)) in ref_links {
+        let rid = format!("report:{c}");
+        let n = b.node(&rid, NodeKind::Report, &orig);
+        n.attrs.entry("url".into()).or_insert_with(|| json!(orig));
+        let label = n
+            .attrs
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or(&orig)
+            .to_string();
+        for t in targets {
+            b.edge(
+                &rid,
+                &t,
+                EdgeKind::CoExisting,
+                format!("referenced by the advisory as {label}"),
+                None,
+            );
+        }
+    }
+
+    // shared indicators
+    let mut holders: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut add_iocs = |holder: &str, iocs: &Iocs| {
+        for (k, v) in iocs.iter() {
+            let v = if k == "domain" || k == "email" {
+                v.trim().to_ascii_lowercase()
+            } else {
+                v.trim().to_string()
+            };
+            if indicator_allowed(k, &v) {
+                holders
+                    .entry((k.to_string(), v))
+                    .or_default()
+                    .insert(holder.to_string());
+            }
+        }
+    };
+    for (vid, sc) in &ver_scan {
+        add_iocs(vid, &sc.iocs);
+    }
+    for a in &adv_sorted {
+        add_iocs(&package_node_id(&a.package), &a.iocs);
+    }
+    for r in &reports {
+        add_iocs(&format!("report:{}", canonical_url(&r.location)), &r.iocs);
+    }
+    for ((k, v), hs) in holders {
+        let names: BTreeSet<&str> = hs
+            .iter()
+            .filter(|h| !h.starts_with("report:"))
+            .map(|h| package_part(h))
+            .collect();
+        if names.len() < 2 {
+            continue;
+        }
+        let iid = format!("ioc:{k}:{v}");
+        let n = b.node(&iid, NodeKind::Indicator, &v);
+        n.attrs.insert("ioc_kind".into(), json!(k));
+        n.attrs.insert("value".into(), json!(v));
+        n.attrs.insert("packages".into(), json!(names.len()));
+        for h in hs {
+            b.edge(
+                &h,
+                &iid,
+                EdgeKind::SharedIndicator,
+                format!("{k} {v}"),
+                None,
+            );
+        }
+    }
+
+    // facts for campaigns
+    let mut facts: HashMap<String, VersionFacts> = HashMap::new();
+    for (pid, info) in &vers {
+        let vid = version_node_id(pid);
+        let sc = ver_scan.get(&vid);
+        let fp = ver_fp.get(&vid);
+        facts.insert(
+            vid.clone(),
+            VersionFacts {
+                name: format!("{}/{}", pid.ecosystem.slug(), pid.name),
+                version: pid.version.clone(),
+                date: info.first.clone(),
+                summary: sc
+                    .and_then(|s| s.metadata.summary.clone())
+                    .or_else(|| summaries.get(&pid.package()).cloned()),
+                deps: sc.map(|s| {
+                    let mut d: Vec<String> = s
+                        .metadata
+                        .dependencies
+                        .iter()
+                        .map(|x| normalise_name(&pid.ecosystem, x))
+                        .collect();
+                    d.sort();
+                    d.dedup();
+                    d
+                }),
+                code: fp
+                    .filter(|f| !f.normalized_sha256.is_empty())
+                    .map(|f| f.normalized_sha256.clone())
+                    .or_else(|| info.shas.iter().next().cloned()),
+                categories: sc
+                    .map(|s| {
+                        s.categories
+                            .iter()
+                            .map(|c| c.as_str().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                stages: sc
+                    .map(|s| s.stages.iter().map(|c| c.as_str().to_string()).collect())
+                    .unwrap_or_default(),
+                evasions: sc
+                    .map(|s| s.evasion.iter().map(|c| c.as_str().to_string()).collect())
+                    .unwrap_or_default(),
+                has_code: fp.is_some_and(|f| f.shingles.len() >= opts.min_shingles),
+            },
+        );
+    }
+    for (name, info) in &pkgs {
+        facts.insert(
+            package_node_id(name),
+            VersionFacts {
+                name: name.to_string(),
+                version: None,
+                date: info.first.clone(),
+                ..VersionFacts::default()
+            },
+        );
+    }
+
+    let mut nodes: Vec<Node> = b.nodes.into_values().collect();
+    let mut edges = b.edges;
+    sort_edges(&mut edges);
+    edges.dedup_by(|a, b| {
+        a.source == b.source && a.target == b.target && a.kind == b.kind && a.why == b.why
+    });
+    let diversity = campaign::diversity(&nodes, &edges, &facts, &rep_members);
+    let campaigns = campaign::campaigns(&nodes, &edges, &facts, opts);
+    // campaign nodes and member-of edges
+    for c in &campaigns {
+        let mut attrs = BTreeMap::new();
+        attrs.insert("size".into(), json!(c.members.len()));
+        attrs.insert("names".into(), json!(c.names.len()));
+        if let Some(d) = &c.first_seen {
+            attrs.insert("first_seen".into(), json!(d));
+        }
+        if let Some(d) = &c.last_seen {
+            attrs.insert("last_seen".into(), json!(d));
+        }
+        nodes.push(Node {
+            id: c.id.clone(),
+            kind: NodeKind::Campaign,
+            label: c.id.clone(),
+            attrs,
+        });
+        for m in &c.members {
+            edges.push(Edge {
+                source: m.clone(),
+                target: c.id.clone(),
+                kind: EdgeKind::MemberOf,
+                why: "member of the campaign".into(),
+                score: None,
+            });
+        }
+    }
+    nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    sort_edges(&mut edges);
+    let mut stats = GraphStats::default();
+    for n in &nodes {
+        *stats.nodes.entry(n.kind.as_str().into()).or_default() += 1;
+    }
+    for e in &edges {
+        *stats.edges.entry(e.kind.as_str().into()).or_default() += 1;
+    }
+    stats.similar_candidates = n_cands;
+    stats.names_total = pkgs.len();
+    let in_c: BTreeSet<&String> = campaigns.iter().flat_map(|c| c.names.iter()).collect();
+    stats.names_in_campaigns = in_c.len();
+    Graph {
+        nodes,
+        edges,
+        campaigns,
+        diversity,
+        stats,
+    }
+}
+
+/// `pkg:eco/name` part of a package or version node id (`ver:eco/name@v` -> `eco/name`).
+pub(crate) fn package_part(id: &str) -> &str {
+    if let Some(rest) = id.strip_prefix("pkg:") {
+        return rest;
+    }
+    if let Some(rest) = id.strip_prefix("ver:") {
+        // the version separator is the last '@' that is not at the start of the name
+        let slash = rest.find('/').map(|i| i + 1).unwrap_or(0);
+        let name_part = &rest[slash..];
+        if let Some(at) = name_part.char_indices().skip(1).find(|&(_, c)| c == '@') {
+            return &rest[..slash + at.0];
+        }
+        return rest;
+    }
+    id
+}
+
+fn sort_edges(edges: &mut [Edge]) {
+    edges.sort_by(|a, b| {
+        a.source
+            .cmp(&b.source)
+            .then(a.target.cmp(&b.target))
+            .then(a.kind.cmp(&b.kind))
+            .then(a.why.cmp(&b.why))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_part_handles_scopes() {
+        assert_eq!(package_part("ver:npm/@a/b@1.0"), "npm/@a/b");
+        assert_eq!(package_part("ver:pypi/x@2"), "pypi/x");
+        assert_eq!(package_part("pkg:pypi/x"), "pypi/x");
+    }
+
+    #[test]
+    fn generic_references_are_filtered() {
+        assert!(is_generic_reference(
+            "https://security.snyk.io/vuln/SNYK-PYTHON-X-1"
+        ));
+        assert!(is_generic_reference(
+            "https://research.jfrog.com/malicious-packages/"
+        ));
+        assert!(is_generic_reference(
+            "https://github.com/DataDog/malicious-software-packages-dataset"
+        ));
+        assert!(!is_generic_reference(
+            "https://medium.com/checkmarx-security/the-skeleton-squad-x"
+        ));
+        assert_eq!(
+            canonical_url("http://WWW.Example.com/a/#frag"),
+            "https://example.com/a"
+        );
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            day_of("2023-02-27T10:00:00Z").as_deref(),
+            Some("2023-02-27")
+        );
+        assert_eq!(day_of("27/02/2023"), None);
+    }
+}

