@@ -1,5 +1,6 @@
 //! Turning command-line paths into scan targets.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// One package to scan.
@@ -42,15 +43,41 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, DiscoverError> {
             if malgraph_archive::is_package_dir(p) {
                 out.push(Target::Dir(p.clone()));
             } else {
-                out.extend(
-                    malgraph_archive::find_archives(p)
+                let mut found: BTreeSet<PathBuf> =
+                    malgraph_archive::find_archives(p).into_iter().collect();
+                // Files named like archives are packages too, even when their bytes are not an
+                // archive (empty, truncated): they get an error record instead of vanishing.
+                found.extend(
+                    walkdir::WalkDir::new(p)
+                        .follow_links(false)
                         .into_iter()
-                        .map(Target::Archive),
+                        .filter_entry(|e| e.depth() == 0 || !is_hidden_dir(e))
+                        .filter_map(Result::ok)
+                        .filter(|e| e.file_type().is_file() && has_archive_extension(e.path()))
+                        .map(walkdir::DirEntry::into_path),
                 );
+                out.extend(found.into_iter().map(Target::Archive));
             }
         } else {
             return Err(DiscoverError::Missing(p.clone()));
         }
     }
     Ok(out)
+}
+
+fn is_hidden_dir(e: &walkdir::DirEntry) -> bool {
+    e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.')
+}
+
+/// Extensions of the package archives registries serve.
+pub fn has_archive_extension(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    [
+        ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".whl", ".egg", ".tar",
+    ]
+    .iter()
+    .any(|e| name.ends_with(e))
 }
