@@ -1,0 +1,364 @@
+//! The thin portability layer over SQLite (rusqlite) and PostgreSQL (postgres).
+//!
+//! All SQL in this crate is written once with `?` placeholders and portable types; this
+//! module rewrites placeholders to `$N` for PostgreSQL, converts values both ways and
+//! provides batched multi-row inserts (prepared single-row statements on SQLite, multi-row
+//! `INSERT ... VALUES (...), (...)` on PostgreSQL).
+
+use std::collections::HashMap;
+
+use postgres::types::{ToSql as PgToSql, Type};
+
+use crate::StoreError;
+
+/// A parameter value. Typed even when null, because PostgreSQL checks parameter types.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+    Blob(Option<Vec<u8>>),
+}
+
+impl Value {
+    pub(crate) fn text(s: impl Into<String>) -> Value {
+        Value::Text(Some(s.into()))
+    }
+    pub(crate) fn opt_text(s: Option<&str>) -> Value {
+        Value::Text(s.map(str::to_string))
+    }
+    pub(crate) fn int(i: i64) -> Value {
+        Value::Int(Some(i))
+    }
+
+    /// A hashable rendering used to de-duplicate rows by key.
+    fn key_part(&self) -> String {
+        match self {
+            Value::Int(v) => format!("i{v:?}"),
+            Value::Real(v) => format!("r{v:?}"),
+            Value::Text(v) => format!("t{v:?}"),
+            Value::Blob(v) => format!("b{v:?}"),
+        }
+    }
+
+    fn as_pg(&self) -> &(dyn PgToSql + Sync) {
+        match self {
+            Value::Int(v) => v,
+            Value::Real(v) => v,
+            Value::Text(v) => v,
+            Value::Blob(v) => v,
+        }
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Value::Int(v) => rusqlite::ToSql::to_sql(v),
+            Value::Real(v) => rusqlite::ToSql::to_sql(v),
+            Value::Text(v) => rusqlite::ToSql::to_sql(v),
+            Value::Blob(v) => rusqlite::ToSql::to_sql(v),
+        }
+    }
+}
+
+/// A value read back from a query.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// One result row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row(pub(crate) Vec<Cell>);
+
+impl Row {
+    fn cell(&self, i: usize) -> &Cell {
+        self.0.get(i).unwrap_or(&Cell::Null)
+    }
+    /// Text column (numbers are rendered); `None` for NULL.
+    pub(crate) fn opt_text(&self, i: usize) -> Option<String> {
+        match self.cell(i) {
+            Cell::Null => None,
+            Cell::Text(s) => Some(s.clone()),
+            Cell::Int(v) => Some(v.to_string()),
+            Cell::Real(v) => Some(v.to_string()),
+            Cell::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        }
+    }
+    /// Text column, empty for NULL.
+    pub(crate) fn text(&self, i: usize) -> String {
+        self.opt_text(i).unwrap_or_default()
+    }
+    /// Integer column, 0 for NULL or text that is not a number.
+    pub(crate) fn int(&self, i: usize) -> i64 {
+        match self.cell(i) {
+            Cell::Int(v) => *v,
+            Cell::Real(v) => *v as i64,
+            Cell::Text(s) => s.parse().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    /// Blob column.
+    pub(crate) fn blob(&self, i: usize) -> Option<Vec<u8>> {
+        match self.cell(i) {
+            Cell::Blob(b) => Some(b.clone()),
+            Cell::Text(s) => Some(s.clone().into_bytes()),
+            _ => None,
+        }
+    }
+}
+
+/// Which SQL dialect a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// An open connection to either backend.
+pub(crate) enum Conn {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
+}
+
+/// Rewrite `?` placeholders to `$1, $2, ...` (our SQL never has `?` inside literals).
+pub(crate) fn pg_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn pg_cell(row: &postgres::Row, i: usize) -> Result<Cell, StoreError> {
+    let ty = row.columns()[i].type_().clone();
+    let cell = if ty == Type::INT8 {
+        row.try_get::<_, Option<i64>>(i)?.map(Cell::Int)
+    } else if ty == Type::INT4 {
+        row.try_get::<_, Option<i32>>(i)?
+            .map(|v| Cell::Int(i64::from(v)))
+    } else if ty == Type::INT2 {
+        row.try_get::<_, Option<i16>>(i)?
+            .map(|v| Cell::Int(i64::from(v)))
+    } else if ty == Type::FLOAT8 {
+        row.try_get::<_, Option<f64>>(i)?.map(Cell::Real)
+    } else if ty == Type::FLOAT4 {
+        row.try_get::<_, Option<f32>>(i)?
+            .map(|v| Cell::Real(f64::from(v)))
+    } else if ty == Type::BOOL {
+        row.try_get::<_, Option<bool>>(i)?
+            .map(|v| Cell::Int(i64::from(v)))
+    } else if ty == Type::BYTEA {
+        row.try_get::<_, Option<Vec<u8>>>(i)?.map(Cell::Blob)
+    } else if ty == Type::TEXT || ty == Type::VARCHAR || ty == Type::BPCHAR || ty == Type::NAME {
+        row.try_get::<_, Option<String>>(i)?.map(Cell::Text)
+    } else {
+        return Err(StoreError::Corrupt(format!(
+            "unsupported PostgreSQL column type {ty} in result"
+        )));
+    };
+    Ok(cell.unwrap_or(Cell::Null))
+}
+
+fn sqlite_cell(v: rusqlite::types::ValueRef<'_>) -> Cell {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => Cell::Null,
+        ValueRef::Integer(i) => Cell::Int(i),
+        ValueRef::Real(f) => Cell::Real(f),
+        ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
+    }
+}
+
+impl Conn {
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Run one or more statements without parameters.
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Conn::Sqlite(c) => c.execute_batch(sql)?,
+            Conn::Postgres(c) => c.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
+    /// Run one statement with parameters; returns the number of rows changed.
+    pub(crate) fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql)?;
+                Ok(st.execute(rusqlite::params_from_iter(params.iter()))? as u64)
+            }
+            Conn::Postgres(c) => {
+                let p: Vec<&(dyn PgToSql + Sync)> = params.iter().map(Value::as_pg).collect();
+                Ok(c.execute(pg_placeholders(sql).as_str(), &p)?)
+            }
+        }
+    }
+
+    /// Run a query and collect every row.
+    pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql)?;
+                let n = st.column_count();
+                let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+                let mut out = Vec::new();
+                while let Some(r) = rows.next()? {
+                    let mut cells = Vec::with_capacity(n);
+                    for i in 0..n {
+                        cells.push(sqlite_cell(r.get_ref(i)?));
+                    }
+                    out.push(Row(cells));
+                }
+                Ok(out)
+            }
+            Conn::Postgres(c) => {
+                let p: Vec<&(dyn PgToSql + Sync)> = params.iter().map(Value::as_pg).collect();
+                let rows = c.query(pg_placeholders(sql).as_str(), &p)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let mut cells = Vec::with_capacity(r.len());
+                    for i in 0..r.len() {
+                        cells.push(pg_cell(r, i)?);
+                    }
+                    out.push(Row(cells));
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// Insert many rows into `table`.
+    ///
+    /// Rows are first de-duplicated on their first `key_cols` columns (the last one wins),
+    /// because PostgreSQL refuses an `ON CONFLICT DO UPDATE` that touches a row twice in one
+    /// statement. `conflict` is appended verbatim (e.g. `ON CONFLICT (k) DO NOTHING`).
+    pub(crate) fn insert_rows(
+        &mut self,
+        table: &str,
+        cols: &[&str],
+        key_cols: usize,
+        conflict: &str,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<u64, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let rows = dedup_rows(rows, key_cols.min(cols.len()));
+        let col_list = cols.join(", ");
+        match self {
+            Conn::Sqlite(c) => {
+                let marks = vec!["?"; cols.len()].join(", ");
+                let sql = format!("INSERT INTO {table} ({col_list}) VALUES ({marks}) {conflict}");
+                let mut st = c.prepare_cached(&sql)?;
+                let mut n = 0u64;
+                for r in &rows {
+                    n += st.execute(rusqlite::params_from_iter(r.iter()))? as u64;
+                }
+                Ok(n)
+            }
+            Conn::Postgres(c) => {
+                // At most 65535 parameters per statement.
+                let per = (30_000 / cols.len().max(1)).clamp(1, 2_000);
+                let mut n = 0u64;
+                for chunk in rows.chunks(per) {
+                    let mut sql = String::with_capacity(64 + chunk.len() * cols.len() * 6);
+                    sql.push_str(&format!("INSERT INTO {table} ({col_list}) VALUES "));
+                    let mut k = 0usize;
+                    for (ri, _) in chunk.iter().enumerate() {
+                        if ri > 0 {
+                            sql.push(',');
+                        }
+                        sql.push('(');
+                        for ci in 0..cols.len() {
+                            if ci > 0 {
+                                sql.push(',');
+                            }
+                            k += 1;
+                            sql.push('$');
+                            sql.push_str(&k.to_string());
+                        }
+                        sql.push(')');
+                    }
+                    sql.push(' ');
+                    sql.push_str(conflict);
+                    let p: Vec<&(dyn PgToSql + Sync)> = chunk
+                        .iter()
+                        .flat_map(|r| r.iter().map(Value::as_pg))
+                        .collect();
+                    n += c.execute(sql.as_str(), &p)?;
+                }
+                Ok(n)
+            }
+        }
+    }
+}
+
+/// Keep the last row for each key (first `key_cols` columns), in first-seen order.
+fn dedup_rows(rows: Vec<Vec<Value>>, key_cols: usize) -> Vec<Vec<Value>> {
+    if key_cols == 0 {
+        return rows;
+    }
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    let mut out: Vec<Vec<Value>> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut key = String::new();
+        for v in r.iter().take(key_cols) {
+            key.push_str(&v.key_part());
+            key.push('\u{1f}');
+        }
+        match index.get(&key) {
+            Some(&i) => out[i] = r,
+            None => {
+                index.insert(key, out.len());
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered() {
+        assert_eq!(
+            pg_placeholders("SELECT a FROM t WHERE b = ? AND c = ?"),
+            "SELECT a FROM t WHERE b = $1 AND c = $2"
+        );
+    }
+
+    #[test]
+    fn dedup_keeps_last_per_key() {
+        let rows = vec![
+            vec![Value::text("a"), Value::int(1)],
+            vec![Value::text("b"), Value::int(2)],
+            vec![Value::text("a"), Value::int(3)],
+        ];
+        let out = dedup_rows(rows, 1);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0][1], Value::int(3));
+        assert_eq!(out[1][0], Value::text("b"));
+    }
+}
