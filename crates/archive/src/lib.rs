@@ -278,17 +278,34 @@ pub(crate) fn open_into(
         depth,
         prefix,
     };
+    // Defence in depth: a decoder bug on hostile bytes must not take the batch down.
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_format(bytes, format, &mut sink, single_name)
+    }));
+    match res {
+        Ok(r) => r.map(|()| format),
+        Err(_) => Err(ArchiveError::Corrupt(format!(
+            "the {format} decoder failed on these bytes"
+        ))),
+    }
+}
+
+fn read_format(
+    bytes: &[u8],
+    format: Format,
+    sink: &mut Sink<'_, '_>,
+    single_name: &str,
+) -> Result<(), ArchiveError> {
     match format {
         Format::Tar | Format::TarGz | Format::TarBz2 | Format::TarXz => {
-            tarball::read_tar(bytes, format, &mut sink)?
+            tarball::read_tar(bytes, format, sink)
         }
         Format::Gz | Format::Bz2 | Format::Xz => {
-            tarball::read_single(bytes, format, single_name, &mut sink)?
+            tarball::read_single(bytes, format, single_name, sink)
         }
-        Format::Zip => zipfile::read_zip(bytes, &mut sink)?,
-        Format::Dir => return Err(ArchiveError::Unknown("a folder, not bytes".into())),
+        Format::Zip => zipfile::read_zip(bytes, sink),
+        Format::Dir => Err(ArchiveError::Unknown("a folder, not bytes".into())),
     }
-    Ok(format)
 }
 
 /// Where the readers put members: applies limits, nesting and naming.

@@ -83,6 +83,10 @@ pub(crate) fn read_zip(bytes: &[u8], sink: &mut Sink<'_, '_>) -> Result<(), Arch
     let mut locked = 0usize;
     let mut readable = 0usize;
     let mut first_error: Option<String> = None;
+    let ratio_budget = (bytes.len() as u64)
+        .saturating_mul(max_ratio)
+        .max(crate::RATIO_GRACE_BYTES);
+    let mut produced = 0u64;
     for i in 0..za.len() {
         let m = match meta(&za, i) {
             Ok(m) => m,
@@ -135,7 +139,11 @@ pub(crate) fn read_zip(bytes: &[u8], sink: &mut Sink<'_, '_>) -> Result<(), Arch
         let Some(name) = checked_name(sink, &m.raw) else {
             continue;
         };
-        let cap = sink.cap();
+        // Archive-level ratio: overlapping-entry bombs reuse one compressed kernel many times,
+        // which no per-member ratio sees.
+        let ratio_left = ratio_budget.saturating_sub(produced);
+        let cap = sink.cap().min(ratio_left);
+        let ratio_capped = ratio_left < sink.cap();
         let got = if !m.encrypted {
             match za.by_index(i) {
                 Ok(f) => {
@@ -187,6 +195,19 @@ pub(crate) fn read_zip(bytes: &[u8], sink: &mut Sink<'_, '_>) -> Result<(), Arch
             }
             Got::Read(r, tripped) => {
                 readable += 1;
+                produced += r.data.len() as u64;
+                if r.over_cap && ratio_capped {
+                    sink.push(&name, r.data, false);
+                    sink.anomaly(
+                        AnomalyKind::RatioExceeded,
+                        &name,
+                        format!(
+                            "archive inflated past {ratio_budget} bytes from {} compressed bytes (ratio limit {max_ratio}); stopped reading",
+                            bytes.len()
+                        ),
+                    );
+                    break;
+                }
                 if tripped {
                     let got_bytes = r.data.len();
                     sink.push(&name, r.data, false);

@@ -1,7 +1,7 @@
 //! Hostile archives built in memory: traversal, links, devices, bombs, truncation, disguises,
 //! encryption, nesting.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -247,33 +247,30 @@ fn zip_symlink_is_reported() {
 
 // ---------- bombs and limits ----------
 
-/// A tar.gz whose one member is `size` zero bytes, built by streaming (never held in memory).
-fn zero_bomb_tgz(size: u64) -> Vec<u8> {
-    let enc = GzEncoder::new(Vec::new(), Compression::best());
-    let mut b = tar::Builder::new(enc);
+/// A tar.gz whose one member is `size_mib` MiB of zeros, then a small file. Built as concatenated
+/// gzip members (valid gzip, read by every multi-member decoder) so the test never compresses
+/// the whole payload.
+fn zero_bomb_tgz(size_mib: u64) -> Vec<u8> {
     let mut h = tar::Header::new_gnu();
     h.set_path("bomb/zeros.bin").unwrap();
-    h.set_size(size);
+    h.set_size(size_mib << 20);
     h.set_mode(0o644);
     h.set_cksum();
-    b.append(&h, io::repeat(0).take(size)).unwrap();
-    b.append_data(
-        &mut {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(4);
-            h.set_mode(0o644);
-            h
-        },
-        "bomb/after.py",
-        &b"pass"[..],
-    )
-    .unwrap();
-    b.into_inner().unwrap().finish().unwrap()
+    let mut out = gz(h.as_bytes());
+    let mut e = GzEncoder::new(Vec::new(), Compression::best());
+    e.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let mib = e.finish().unwrap();
+    for _ in 0..size_mib {
+        out.extend_from_slice(&mib);
+    }
+    // The size is a whole number of blocks: no padding; then one more member and the end.
+    out.extend_from_slice(&gz(&tar_bytes(&[file("bomb/after.py", b"pass")])));
+    out
 }
 
 #[test]
 fn ratio_bomb_stops_early() {
-    let bomb = zero_bomb_tgz(200 << 20);
+    let bomb = zero_bomb_tgz(200);
     assert!(bomb.len() < 1 << 20, "bomb is {} bytes", bomb.len());
     let t = std::time::Instant::now();
     let u = open(&bomb);
@@ -562,4 +559,127 @@ fn broken_nested_archive_is_kept_raw_with_reason() {
     assert_eq!(paths(&u), ["pkg/x.zip"]);
     assert_eq!(u.files[0].data, broken);
     assert_eq!(kinds(&u), [AnomalyKind::NestedArchiveError]);
+}
+
+// ---------- robustness: truncations and bit flips never panic ----------
+
+/// Small deterministic PRNG (xorshift) so failures reproduce.
+fn rng(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+#[test]
+fn mutated_archives_never_panic() {
+    use zip::unstable::write::FileOptionsExt;
+    let t = tar_bytes(&[
+        file("pkg/setup.py", b"import os\nos.system('id')\n"),
+        Entry {
+            name: b"pkg/l",
+            kind: tar::EntryType::Symlink,
+            link: b"/x",
+            data: b"",
+        },
+        file("pkg/b.py", &[b'b'; 700]),
+    ]);
+    let fixtures: Vec<(&str, Vec<u8>)> = vec![
+        ("tar", t.clone()),
+        ("tgz", gz(&t)),
+        ("tbz2", bz2(&t)),
+        ("txz", xz(&t)),
+        (
+            "zip",
+            plain_zip(&[("a.py", b"print(1)"), ("b/c.py", &[b'c'; 500])]),
+        ),
+        (
+            "zipcrypto",
+            zip_bytes(
+                &[("a.py", b"secret code")],
+                SimpleFileOptions::default()
+                    .with_deprecated_encryption(b"infected")
+                    .unwrap(),
+            ),
+        ),
+        (
+            "aes",
+            zip_bytes(
+                &[("a.py", b"secret code")],
+                SimpleFileOptions::default().with_aes_encryption(zip::AesMode::Aes256, "infected"),
+            ),
+        ),
+        ("nested", tgz(&[file("x.zip", &plain_zip(&[("y", b"z")]))])),
+    ];
+    let opts = Options::default();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut outcomes = [0usize; 2];
+    for (name, bytes) in &fixtures {
+        // Every truncation point (step keeps the test fast on the larger fixtures).
+        let step = (bytes.len() / 300).max(1);
+        for cut in (0..bytes.len()).step_by(step) {
+            let r = open_bytes(&bytes[..cut], &opts);
+            outcomes[usize::from(r.is_ok())] += 1;
+        }
+        // Random byte flips.
+        for _ in 0..300 {
+            let mut m = bytes.clone();
+            for _ in 0..=(rng(&mut seed) % 4) {
+                let i = (rng(&mut seed) as usize) % m.len();
+                m[i] ^= 1 << (rng(&mut seed) % 8);
+            }
+            let r = open_bytes(&m, &opts);
+            outcomes[usize::from(r.is_ok())] += 1;
+            let _ = name;
+        }
+    }
+    // Both outcomes occur: the mutations really broke some archives and not others.
+    assert!(outcomes[0] > 0 && outcomes[1] > 0, "{outcomes:?}");
+}
+
+#[test]
+fn overlapping_zip_bomb_hits_archive_ratio() {
+    // Many entries whose central directory records all point at the same compressed kernel
+    // (the "better zip bomb" layout): every member alone has a modest ratio, the archive does not.
+    let mut seed = 42u64;
+    let kernel: Vec<u8> = (0..2usize << 20)
+        .map(|i| if i % 64 == 0 { rng(&mut seed) as u8 } else { 0 })
+        .collect();
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let z = zip_bytes(&[("k.bin", &kernel)], opts);
+    // Find the central directory entry and duplicate it 200 times with distinct names.
+    let cd = z
+        .windows(4)
+        .position(|w| w == b"PK\x01\x02")
+        .expect("central directory");
+    let eocd = z.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    let entry = &z[cd..eocd];
+    let mut out = z[..cd].to_vec();
+    let n: u16 = 200;
+    for i in 0..n {
+        let mut e = entry.to_vec();
+        // Name is "k.bin" at offset 46; make each unique ("k" + 4 hex digits would change
+        // the length, so overwrite in place with a 5-char name).
+        let name = format!("{i:05}");
+        e[46..51].copy_from_slice(name.as_bytes());
+        out.extend_from_slice(&e);
+    }
+    let cd_size = (out.len() - cd) as u32;
+    let mut end = z[eocd..].to_vec();
+    end[8..10].copy_from_slice(&n.to_le_bytes());
+    end[10..12].copy_from_slice(&n.to_le_bytes());
+    end[12..16].copy_from_slice(&cd_size.to_le_bytes());
+    end[16..20].copy_from_slice(&(cd as u32).to_le_bytes());
+    out.extend_from_slice(&end);
+    let member_ratio = kernel.len() / (z.len() - 200);
+    assert!(
+        member_ratio < 200,
+        "kernel ratio {member_ratio} would trip alone"
+    );
+    let u = open(&out);
+    let kept: u64 = u.files.iter().map(|f| f.data.len() as u64).sum();
+    assert_eq!(kinds(&u), [AnomalyKind::RatioExceeded]);
+    assert!(u.anomalies[0].detail.starts_with("archive inflated"));
+    assert!(kept <= 200 * out.len() as u64 + (1 << 20), "kept {kept}");
+    assert!(u.files.len() < 200);
 }
