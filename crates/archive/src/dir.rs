@@ -51,7 +51,8 @@ pub fn find_archives(dir: &Path) -> Vec<PathBuf> {
 /// found inside are opened like nested archives (depth 1). The result's format is
 /// [`Format::Dir`].
 pub fn read_dir(root: &Path, opts: &Options) -> Result<Unpacked, ArchiveError> {
-    let meta = fs::symlink_metadata(root).map_err(|source| ArchiveError::Io {
+    // The root itself may be a link to a folder; links below it are never followed.
+    let meta = fs::metadata(root).map_err(|source| ArchiveError::Io {
         path: root.display().to_string(),
         source,
     })?;
@@ -103,7 +104,10 @@ pub fn read_dir(root: &Path, opts: &Options) -> Result<Unpacked, ArchiveError> {
             out.anomaly(
                 AnomalyKind::Symlink,
                 &name,
-                format!("symlink to {target:?}; not followed"),
+                format!(
+                    "symlink to {target:?} ({}); not followed",
+                    crate::link_scope(&name, &target, true).replace("archive", "folder")
+                ),
             );
             continue;
         }

@@ -342,6 +342,10 @@ pub(crate) fn read_limited<R: std::io::Read>(r: R, cap: u64, size_hint: u64) -> 
     if over_cap {
         data.truncate(cap as usize);
     }
+    if data.capacity() - data.len() > 1 << 20 {
+        // `read_to_end` doubles its buffer: give back the slack of large members.
+        data.shrink_to_fit();
+    }
     MemberRead {
         data,
         over_cap,
@@ -523,6 +527,38 @@ pub(crate) fn checked_name(sink: &mut Sink<'_, '_>, raw: &[u8]) -> Option<String
     }
 }
 
+/// Describe where a link named `name` (archive-relative) pointing at `target` lands: inside the
+/// archive, or outside it (absolute, or escaping with `..`). For symlinks the target is relative
+/// to the link's folder; for hard links it is relative to the archive root.
+pub(crate) fn link_scope(name: &str, target: &str, relative_to_dir: bool) -> &'static str {
+    let t = target.replace('\\', "/");
+    let b = t.as_bytes();
+    if t.starts_with('/') || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':') {
+        return "points outside the archive";
+    }
+    let mut depth: i64 = if relative_to_dir {
+        name.split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .count() as i64
+            - 1
+    } else {
+        0
+    };
+    for c in t.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return "points outside the archive";
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    "stays inside the archive"
+}
+
 /// Whether a path looks like an archive by magic bytes (reads at most 4 KiB).
 pub(crate) fn file_is_archive(path: &Path) -> bool {
     use std::io::Read;
@@ -551,6 +587,27 @@ mod tests {
         assert!(matches!(clean_name(b"a/../../x"), CleanName::Traversal(_)));
         assert!(matches!(clean_name(b"..\\x"), CleanName::Traversal(_)));
         assert_eq!(clean_name(b"a..b/c"), CleanName::Ok("a..b/c".into()));
+    }
+
+    #[test]
+    fn link_scopes() {
+        assert_eq!(
+            link_scope("p/docs/a.md", "../README.md", true),
+            "stays inside the archive"
+        );
+        assert_eq!(
+            link_scope("p/a", "../../etc/passwd", true),
+            "points outside the archive"
+        );
+        assert_eq!(
+            link_scope("p/a", "/etc/passwd", true),
+            "points outside the archive"
+        );
+        assert_eq!(link_scope("p/a", "p/b", false), "stays inside the archive");
+        assert_eq!(
+            link_scope("p/a", "../x", false),
+            "points outside the archive"
+        );
     }
 
     #[test]

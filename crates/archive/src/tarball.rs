@@ -149,7 +149,12 @@ fn read_tar_stream<R: Read>(
             } else {
                 (AnomalyKind::Hardlink, "hard link")
             };
-            sink.anomaly(kind, &shown, format!("{what} to {target:?}; not followed"));
+            let scope = crate::link_scope(&shown, &target, et.is_symlink());
+            sink.anomaly(
+                kind,
+                &shown,
+                format!("{what} to {target:?} ({scope}); not followed"),
+            );
             continue;
         }
         if et.is_character_special() || et.is_block_special() || et.is_fifo() {

@@ -118,7 +118,10 @@ pub(crate) fn read_zip(bytes: &[u8], sink: &mut Sink<'_, '_>) -> Result<(), Arch
             sink.anomaly(
                 AnomalyKind::Symlink,
                 &shown,
-                format!("symlink to {target:?}; not followed"),
+                format!(
+                    "symlink to {target:?} ({}); not followed",
+                    crate::link_scope(&shown, &target, true)
+                ),
             );
             continue;
         }

@@ -70,3 +70,50 @@ fn malicious_corpus_opens_in_memory() {
         paths.len()
     );
 }
+
+#[test]
+fn benign_corpus_opens_cleanly() {
+    let Some(mal) = corpus() else {
+        eprintln!("skipped: shared/corpus is absent");
+        return;
+    };
+    let dir = mal.join("../benign");
+    if !dir.is_dir() {
+        eprintln!("skipped: shared/corpus/benign is absent");
+        return;
+    }
+    let archives = find_archives(&dir);
+    assert!(!archives.is_empty());
+    let opts = Options::default();
+    let (mut ok, mut files, mut bytes_in, mut bytes_out) = (0usize, 0usize, 0u64, 0u64);
+    let mut anomalies: BTreeMap<String, usize> = BTreeMap::new();
+    let start = std::time::Instant::now();
+    for p in &archives {
+        let bytes = std::fs::read(p).expect("read corpus file");
+        bytes_in += bytes.len() as u64;
+        match open_bytes(&bytes, &opts) {
+            Ok(u) => {
+                ok += 1;
+                files += u.files.len();
+                bytes_out += u.files.iter().map(|f| f.data.len() as u64).sum::<u64>();
+                for a in &u.anomalies {
+                    eprintln!(
+                        "anomaly: {}: {} {} {}",
+                        p.display(),
+                        a.kind,
+                        a.path,
+                        a.detail
+                    );
+                    *anomalies.entry(a.kind.to_string()).or_default() += 1;
+                }
+            }
+            Err(e) => eprintln!("error: {}: {e}", p.display()),
+        }
+    }
+    eprintln!(
+        "benign: {} archives, {ok} opened, {files} files, {bytes_in} -> {bytes_out} bytes, {:.1}s; anomalies {anomalies:?}",
+        archives.len(),
+        start.elapsed().as_secs_f64()
+    );
+    assert_eq!(ok, archives.len(), "every benign sdist opens");
+}

@@ -56,6 +56,7 @@ fn reads_folder_relative_sorted_and_reports_symlinks() {
         assert_eq!(u.anomalies[0].kind, AnomalyKind::Symlink);
         assert_eq!(u.anomalies[0].path, "pkg/link");
         assert!(u.anomalies[0].detail.contains("/etc/passwd"));
+        assert!(u.anomalies[0].detail.contains("points outside the folder"));
     }
 }
 

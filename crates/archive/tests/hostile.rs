@@ -226,6 +226,7 @@ fn links_and_devices_are_reported_with_detail() {
         ]
     );
     assert!(u.anomalies[0].detail.contains("/home/user/.ssh/id_rsa"));
+    assert!(u.anomalies[0].detail.contains("points outside the archive"));
     assert!(u.anomalies[1].detail.contains("/etc/shadow"));
     assert!(u.anomalies[3].detail.contains("fifo"));
 }
