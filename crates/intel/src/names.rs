@@ -383,7 +383,7 @@ pub(crate) fn parse_version_map(bytes: &[u8], eco: &Ecosystem) -> Result<Vec<Nam
     Ok(sink.entries)
 }
 
-fn field<'a>(map: &'a serde_json::Map<String, Value>, keys: &[&str]) -> Option<String> {
+fn field(map: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| {
         map.iter()
             .find(|(mk, _)| mk.eq_ignore_ascii_case(k))
@@ -518,22 +518,22 @@ fn text_line(l: &str, sink: &mut Sink) {
         return;
     }
     // `eco/name/...` (MalOSS snyk list): ecosystem prefix, npm scope kept.
-    if let Some((first, rest)) = l.split_once('/') {
-        if let Some(eco) = ecosystem_in_name(first).filter(|_| !first.starts_with('@')) {
-            let mut parts = rest.split('/');
-            let mut name = parts.next().unwrap_or("").to_string();
-            if name.starts_with('@') {
-                if let Some(second) = parts.next() {
-                    name = format!("{name}/{second}");
-                }
-            }
-            sink.push(Row {
-                name,
-                eco: Some(eco),
-                ..Row::default()
-            });
-            return;
+    if let Some((first, rest)) = l.split_once('/')
+        && let Some(eco) = ecosystem_in_name(first).filter(|_| !first.starts_with('@'))
+    {
+        let mut parts = rest.split('/');
+        let mut name = parts.next().unwrap_or("").to_string();
+        if name.starts_with('@')
+            && let Some(second) = parts.next()
+        {
+            name = format!("{name}/{second}");
         }
+        sink.push(Row {
+            name,
+            eco: Some(eco),
+            ..Row::default()
+        });
+        return;
     }
     // Maven coordinates group:artifact[:version].
     let maven = matches!(sink.eco, Some(Ecosystem::Maven));

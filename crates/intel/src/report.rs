@@ -303,7 +303,7 @@ impl EcoVotes {
             (self.npm, Ecosystem::Npm),
             (self.gem, Ecosystem::RubyGems),
         ];
-        all.sort_by(|a, b| b.0.cmp(&a.0));
+        all.sort_by_key(|b| std::cmp::Reverse(b.0));
         (all[0].0 > 0 && all[0].0 >= 2 * all[1].0).then(|| all[0].1.clone())
     }
 }
@@ -356,10 +356,8 @@ fn walk(node: ElementRef, prose: &mut String, code: &mut Vec<String>, in_code: b
     for child in node.children() {
         match child.value() {
             Node::Text(t) => {
-                if in_code {
-                    if let Some(last) = code.last_mut() {
-                        last.push_str(t);
-                    }
+                if in_code && let Some(last) = code.last_mut() {
+                    last.push_str(t);
                 }
                 prose.push_str(t);
             }
