@@ -275,6 +275,7 @@ struct EcoVotes {
     pypi: usize,
     npm: usize,
     gem: usize,
+    crates: usize,
 }
 
 impl EcoVotes {
@@ -290,6 +291,7 @@ impl EcoVotes {
                     v.npm += 1
                 }
                 "rubygems" | "ruby" | "gem" | "gems" => v.gem += 1,
+                "crates.io" | "crate" | "crates" | "cargo" | "rust" => v.crates += 1,
                 _ => {}
             }
         }
@@ -302,6 +304,7 @@ impl EcoVotes {
             (self.pypi, Ecosystem::PyPI),
             (self.npm, Ecosystem::Npm),
             (self.gem, Ecosystem::RubyGems),
+            (self.crates, Ecosystem::CratesIo),
         ];
         all.sort_by_key(|b| std::cmp::Reverse(b.0));
         (all[0].0 > 0 && all[0].0 >= 2 * all[1].0).then(|| all[0].1.clone())

@@ -215,6 +215,7 @@ pub(crate) fn parse_archive_folder(root: &Path, progress: &dyn Fn(u64, u64)) -> 
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let date = util::leading_date(&file);
         let Some((eco, name, version)) = guess_archive(&file) else {
             out.errors.push(SourceError::new(
                 &loc,
@@ -230,7 +231,7 @@ pub(crate) fn parse_archive_folder(root: &Path, progress: &dyn Fn(u64, u64)) -> 
         found.push(Found {
             path,
             package: PackageId::new(eco, &name, Some(&version)),
-            date: None,
+            date,
             label: None,
         });
     }
@@ -238,9 +239,26 @@ pub(crate) fn parse_archive_folder(root: &Path, progress: &dyn Fn(u64, u64)) -> 
     out
 }
 
-/// [`guess_from_filename`] plus RubyGems `.gem` files.
+/// [`guess_from_filename`] plus RubyGems `.gem` files and DataDog sample names
+/// (`2024-01-02-name-v1.0.zip`, ecosystem PyPI unless a folder says otherwise).
 fn guess_archive(file: &str) -> Option<(Ecosystem, String, String)> {
     let lower = file.to_ascii_lowercase();
+    if let (Some(_), Some(stem)) = (util::leading_date(file), lower.strip_suffix(".zip"))
+        && stem.len() > 11
+        && file.as_bytes()[10] == b'-'
+    {
+        let rest = &file[11..stem.len()];
+        if let Some(i) = rest.rfind("-v") {
+            let (n, v) = (&rest[..i], &rest[i + 2..]);
+            if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) {
+                return Some((Ecosystem::PyPI, n.to_string(), v.to_string()));
+            }
+        }
+    }
+    if util::leading_date(file).is_some() {
+        // A dated name that is not DataDog's: the registry-style guess would read the date.
+        return None;
+    }
     if let Some(stem) = lower.strip_suffix(".gem").map(|_| &file[..file.len() - 4]) {
         let b = stem.as_bytes();
         let split = (0..b.len().saturating_sub(1))
@@ -286,6 +304,11 @@ mod tests {
             guess_archive("rest-client-1.6.13.gem"),
             Some((Ecosystem::RubyGems, "rest-client".into(), "1.6.13".into()))
         );
+        assert_eq!(
+            guess_archive("2024-01-02-my-pkg-v1.0.0.zip"),
+            Some((Ecosystem::PyPI, "my-pkg".into(), "1.0.0".into()))
+        );
+        assert_eq!(guess_archive("2024-01-02.zip"), None);
         assert!(is_archive_name("x-1.0.TAR.GZ"));
         assert!(!is_archive_name("notes.txt"));
         assert_eq!(known_ecosystem("pypi"), Some(Ecosystem::PyPI));

@@ -262,3 +262,34 @@ fn malregistry_samples_match_manifest_hashes() {
     f.read_to_end(&mut buf).unwrap();
     assert_eq!(buf.len() as u64, s.size);
 }
+
+/// Run the report extractor over the Markdown `details` of the OSSF reports: names it finds
+/// that are not the report's own package are candidates for false package links.
+#[test]
+#[ignore = "exploration: prints what the report extractor finds in OSV details"]
+fn report_extractor_on_osv_details() {
+    let Some(c) = corpus() else { return };
+    let zip = c.join("intel/ossf-malicious-packages.zip");
+    let batch = parse_source(zip.to_str().unwrap(), None, None, &no_progress).unwrap();
+    let (mut own, mut foreign, mut with_any) = (0, 0, 0);
+    let mut shown = 0;
+    for a in &batch.advisories {
+        let Some(d) = &a.details else { continue };
+        let r = malgraph_intel::parse_report_markdown(d.as_bytes(), &a.id);
+        if !r.packages.is_empty() {
+            with_any += 1;
+        }
+        for p in &r.packages {
+            if p.package() == a.package {
+                own += 1;
+            } else {
+                foreign += 1;
+                if shown < 40 {
+                    shown += 1;
+                    eprintln!("{} ({}): {}", a.id, a.package, p);
+                }
+            }
+        }
+    }
+    eprintln!("details with packages: {with_any}; own {own}; foreign {foreign}");
+}
