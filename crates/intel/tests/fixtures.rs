@@ -517,3 +517,49 @@ fn unknown_layouts_and_missing_paths() {
         Err(IntelError::Invalid { .. })
     ));
 }
+
+/// Serve `body` with `status` once per connection, `n` times, on a local port.
+fn serve(status: &'static str, body: &'static str, n: usize) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let resp = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(resp.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn report_fetched_over_http() {
+    let base = serve("200 OK", HTML_PAGE, 1);
+    let url = format!("{base}/blog/post.html");
+    let batch = parse_source(&url, None, None, &no_progress).unwrap();
+    assert_eq!(batch.kind, SourceKind::Report);
+    assert_eq!(batch.source, "127.0.0.1");
+    assert_eq!(batch.reports.len(), 1);
+    assert_eq!(batch.reports[0].location, url);
+    assert!(
+        batch.reports[0]
+            .packages
+            .iter()
+            .any(|p| p.name == "colourama")
+    );
+
+    let base = serve("404 Not Found", "gone", 1);
+    match parse_source(&format!("{base}/x"), None, None, &no_progress) {
+        Err(IntelError::Fetch { reason, .. }) => assert!(reason.contains("404"), "{reason}"),
+        other => panic!("expected a fetch error, got {other:?}"),
+    }
+}
