@@ -351,11 +351,17 @@ fn is_block(name: &str) -> bool {
 fn collect_text(root: ElementRef) -> PageText {
     let mut prose = String::new();
     let mut code = Vec::new();
-    walk(root, &mut prose, &mut code, false);
+    walk(root, &mut prose, &mut code, false, 0);
     PageText { prose, code }
 }
 
-fn walk(node: ElementRef, prose: &mut String, code: &mut Vec<String>, in_code: bool) {
+/// Elements nested deeper than this are not read (a hostile page cannot exhaust the stack).
+const MAX_DEPTH: usize = 512;
+
+fn walk(node: ElementRef, prose: &mut String, code: &mut Vec<String>, in_code: bool, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
     for child in node.children() {
         match child.value() {
             Node::Text(t) => {
@@ -377,7 +383,7 @@ fn walk(node: ElementRef, prose: &mut String, code: &mut Vec<String>, in_code: b
                     prose.push('\n');
                 }
                 if let Some(el) = ElementRef::wrap(child) {
-                    walk(el, prose, code, in_code || starts_code);
+                    walk(el, prose, code, in_code || starts_code, depth + 1);
                 }
                 if is_block(name) {
                     prose.push('\n');
@@ -1116,6 +1122,22 @@ gem install rest-cliet -v 1.6.13</pre>
         <p>Its <code>setup.py</code> runs <code>evilfunc</code> at install time.</p></body>"#;
         let r = parse_report_html(html.as_bytes(), "t");
         assert_eq!(ids(&r), ["pypi/colourama"]);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let html = format!(
+            "<body>{}<p>pip install deep-pkg</p>{}</body>",
+            "<div>".repeat(20_000),
+            "</div>".repeat(20_000)
+        );
+        let r = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || parse_report_html(html.as_bytes(), "deep"))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(r.location, "deep");
     }
 
     #[test]
