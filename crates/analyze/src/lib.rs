@@ -58,7 +58,7 @@ impl Default for AnalyzerConfig {
             yara_dir: None,
             threshold_malicious: THRESHOLD_MALICIOUS,
             threshold_suspicious: THRESHOLD_SUSPICIOUS,
-            max_parse_bytes: 1 << 20,
+            max_parse_bytes: 8 << 20,
             max_decode_depth: 5,
         }
     }
@@ -301,17 +301,25 @@ impl Analyzer {
 
         // Combinations within one file.
         for (path, facts) in &per_file_facts {
-            if let (Some((line, scope, snip)), Some(_)) =
-                (&facts.download_to_file, &facts.run_program)
-            {
+            // Same function (or both at the top level): drop, then run.
+            let same = |a: &[(usize, u32, Scope, String)]| {
+                a.iter()
+                    .find(|(fid, ..)| facts.run_program.iter().any(|(g, ..)| g == fid))
+                    .cloned()
+            };
+            if let Some((_, line, scope, snip)) = same(&facts.download_to_file) {
                 let msg = "downloads a file and runs a program".to_string();
+                findings_extra.push(raw("PY-DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
+            }
+            if let Some((_, line, scope, snip)) = same(&facts.decoded_to_file) {
+                let msg = "writes decoded data to disk and runs a program".to_string();
                 findings_extra.push(raw(
-                    "PY-DL-WRITE-EXEC",
+                    "PY-DROP-DECODED-EXEC",
                     path,
-                    *line,
-                    snip,
+                    line,
+                    &snip,
                     msg,
-                    Some(*scope),
+                    Some(scope),
                 ));
             }
             if let Some((line, scope, snip)) = &facts.dup2

@@ -46,10 +46,12 @@ impl Scope {
 /// Facts that rules combine across a file (data flow is per file).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Facts {
-    /// (line, scope) of a download written to disk.
-    pub download_to_file: Option<(u32, Scope, String)>,
-    /// (line, scope, snippet) of running a program or file.
-    pub run_program: Option<(u32, Scope, String)>,
+    /// (function id, line, scope, snippet) of a download written to disk.
+    pub download_to_file: Vec<(usize, u32, Scope, String)>,
+    /// Decoded or obfuscated data written to disk.
+    pub decoded_to_file: Vec<(usize, u32, Scope, String)>,
+    /// Running a program or opening a file with the shell.
+    pub run_program: Vec<(usize, u32, Scope, String)>,
     pub dup2: Option<(u32, Scope, String)>,
     pub socket_connect: bool,
     pub shell_ref: bool,

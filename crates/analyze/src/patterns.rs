@@ -122,6 +122,11 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             "downloads with a command-line tool",
         ),
         p(
+            "CMD-STAGED-EXEC",
+            r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b",
+            "pipes data into an interpreter or hides PowerShell",
+        ),
+        p(
             "CMD-SUSPICIOUS",
             r"(?i)\bpowershell\b|\bpwsh\b|\bcmd(\.exe)?\s+/[ck]\b|\bmshta\b|\brundll32\b|\bregsvr32\b|\bwscript\b|\bcscript\b|/dev/tcp/|\bnc\b[^\n]*\s-e\s|\bbase64\s+(-d|--decode)\b|\bchmod\s+(\+x|[0-7]?7[0-7]{2})\b|\bstart\s+/(b|min)\b|-windowstyle\s+hidden|\.(exe|vbs|scr|ps1)\b",
             "runs a shell, script host or binary",
@@ -167,7 +172,7 @@ mod tests {
             .iter()
             .map(|p| p.rule)
             .collect();
-        assert_eq!(ids, vec!["CMD-DOWNLOADER"]);
+        assert_eq!(ids, vec!["CMD-DOWNLOADER", "CMD-STAGED-EXEC"]);
         assert!(command_rules("git describe --tags").is_empty());
         assert!(
             command_rules("python -c 'import foo'")

@@ -2,9 +2,13 @@
 //! light data flow (where an argument comes from), stages, and static decoding of
 //! layered payloads that are analysed again with the same rules.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use malgraph_core::{Platform, Stage};
+use std::sync::LazyLock;
+
+use regex::Regex;
 use tree_sitter::{Node, Parser, Tree};
 
 use crate::decode;
@@ -249,6 +253,9 @@ struct Py<'t> {
     reach_install: HashSet<String>,
     install_classes: HashSet<String>,
     class_bases: HashMap<String, Vec<String>>,
+    funcs: HashMap<String, Node<'t>>,
+    budget: Cell<u32>,
+    bindings: RefCell<Vec<(String, Option<(Vec<u8>, bool)>)>>,
 }
 
 fn text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
@@ -286,6 +293,9 @@ impl<'t> Py<'t> {
             reach_install: HashSet::new(),
             install_classes: HashSet::new(),
             class_bases: HashMap::new(),
+            funcs: HashMap::new(),
+            budget: Cell::new(0),
+            bindings: RefCell::new(Vec::new()),
         };
         let mut top_calls: Vec<String> = Vec::new();
         let mut fn_calls: HashMap<String, Vec<String>> = HashMap::new();
@@ -357,6 +367,7 @@ impl<'t> Py<'t> {
                         if let Some(cls) = enclosing_class(n, src) {
                             fn_class.push((name.clone(), cls));
                         }
+                        py.funcs.entry(name.clone()).or_insert(n);
                         child_func = Some(name);
                     }
                 }
@@ -684,7 +695,11 @@ impl<'t> Py<'t> {
                 Some((out, tr))
             }
             "identifier" => {
-                let rhs = self.assigns.get(text(n, src))?;
+                let name = text(n, src);
+                if let Some((_, v)) = self.bindings.borrow().iter().rev().find(|(k, _)| k == name) {
+                    return v.clone();
+                }
+                let rhs = self.assigns.get(name)?;
                 if rhs.len() != 1 {
                     return None;
                 }
@@ -793,6 +808,12 @@ impl<'t> Py<'t> {
                 }
             }
         }
+        if f.kind() == "identifier"
+            && !self.aliases.contains_key(text(f, src))
+            && let Some(func) = self.funcs.get(text(f, src))
+        {
+            return self.static_local_call(*func, &positional, depth);
+        }
         let (name, _) = self.canon(f, 0)?;
         let name = name.as_str();
         let last = name.rsplit('.').next().unwrap_or(name);
@@ -845,6 +866,50 @@ impl<'t> Py<'t> {
             _ => return None,
         };
         Some((out, true))
+    }
+
+    /// Evaluate a call of a local helper (`def d(s): return b64decode(s)`) statically.
+    fn static_local_call(
+        &self,
+        func: Node<'t>,
+        args: &[Node<'t>],
+        depth: u32,
+    ) -> Option<(Vec<u8>, bool)> {
+        let src = self.src;
+        let rets = returns_of(func);
+        if rets.len() != 1 || self.bindings.borrow().len() > 16 {
+            return None;
+        }
+        let params = func.child_by_field_name("parameters")?;
+        let mut names = Vec::new();
+        let mut c = params.walk();
+        for p in params.named_children(&mut c) {
+            let n = match p.kind() {
+                "identifier" => text(p, src),
+                "typed_parameter" => p.named_child(0).map_or("", |x| text(x, src)),
+                "default_parameter" | "typed_default_parameter" => {
+                    p.child_by_field_name("name").map_or("", |x| text(x, src))
+                }
+                _ => return None,
+            };
+            names.push(n.to_string());
+        }
+        if names.first().is_some_and(|n| n == "self") || names.len() != args.len() {
+            return None;
+        }
+        let values: Vec<_> = args
+            .iter()
+            .map(|a| self.static_bytes(*a, depth + 1))
+            .collect();
+        let n = names.len();
+        self.bindings
+            .borrow_mut()
+            .extend(names.into_iter().zip(values));
+        let out = self.static_bytes(rets[0], depth + 1);
+        let mut b = self.bindings.borrow_mut();
+        let keep = b.len() - n;
+        b.truncate(keep);
+        out
     }
 
     /// A sequence of byte strings: list/tuple literals, comprehensions of chr over ints,
@@ -951,9 +1016,14 @@ impl<'t> Py<'t> {
 
     /// Where a value comes from (bit flags), following assignments in the file.
     fn origin(&self, n: Node<'t>, depth: u32) -> u32 {
-        if depth > 10 {
+        if depth == 0 {
+            self.budget.set(4000);
+        }
+        let left = self.budget.get();
+        if depth > 80 || left == 0 {
             return UNKNOWN;
         }
+        self.budget.set(left - 1);
         let src = self.src;
         match n.kind() {
             "string" => {
@@ -1058,6 +1128,19 @@ impl<'t> Py<'t> {
         if matches!(name.as_str(), "chr" | "unichr") {
             return OBF;
         }
+        if f.kind() == "identifier"
+            && !self.aliases.contains_key(name.as_str())
+            && let Some(func) = self.funcs.get(name.as_str())
+        {
+            let mut o = 0;
+            for r in returns_of(*func) {
+                o |= self.origin(r, depth + 1);
+            }
+            for a in self.args(n).iter().take(8) {
+                o |= self.origin(*a, depth + 1);
+            }
+            return if o == 0 { UNKNOWN } else { o };
+        }
         if matches!(name.as_str(), "os.getenv" | "os.environ.get") {
             return LIT;
         }
@@ -1118,16 +1201,18 @@ impl<'t> Py<'t> {
     /// Second pass: rules on calls, strings, comparisons and identifiers.
     fn walk(&self, tree: &'t Tree, ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut Facts) {
         let src = self.src;
-        let mut stack: Vec<(Node<'t>, Scope)> = vec![(tree.root_node(), ctx.top)];
+        let mut stack: Vec<(Node<'t>, Scope, usize)> = vec![(tree.root_node(), ctx.top, 0)];
         let mut unicode_done = false;
         let mut string_pushes = 0usize;
-        while let Some((n, scope)) = stack.pop() {
+        while let Some((n, scope, fid)) = stack.pop() {
             let mut child_scope = scope;
+            let mut child_fid = fid;
             match n.kind() {
                 "function_definition" => {
                     child_scope = self.function_scope(n, ctx);
+                    child_fid = n.id();
                 }
-                "call" => self.on_call(n, scope, ctx, sink, facts),
+                "call" => self.on_call(n, scope, fid, ctx, sink, facts),
                 "string" | "concatenated_string" => {
                     if n.parent()
                         .is_some_and(|p| p.kind() == "concatenated_string")
@@ -1160,7 +1245,7 @@ impl<'t> Py<'t> {
             }
             let mut c = n.walk();
             for ch in n.named_children(&mut c) {
-                stack.push((ch, child_scope));
+                stack.push((ch, child_scope, child_fid));
             }
         }
     }
@@ -1273,7 +1358,21 @@ impl<'t> Py<'t> {
                 push(sink, ctx, rule, line, &url, what, Some(scope));
             }
         }
-        if value.len() >= 2000 && is_blob(&value) && !is_doc {
+        if value.len() >= 1000 && is_encoded_pe(&value) {
+            *pushes += 1;
+            push(
+                sink,
+                ctx,
+                "PY-EMBEDDED-PE",
+                line,
+                &s,
+                format!(
+                    "{}-byte string holds an encoded Windows executable",
+                    value.len()
+                ),
+                Some(scope),
+            );
+        } else if value.len() >= 2000 && is_blob(&value) && !is_doc {
             *pushes += 1;
             push(
                 sink,
@@ -1295,6 +1394,7 @@ impl<'t> Py<'t> {
         &self,
         n: Node<'t>,
         scope: Scope,
+        fid: usize,
         ctx: &PyCtx<'_>,
         sink: &mut Sink,
         facts: &mut Facts,
@@ -1365,6 +1465,36 @@ impl<'t> Py<'t> {
                 Some(scope),
             );
         }
+        if matches!(
+            name,
+            "pip.main" | "pip._internal.main" | "pip._internal.cli.main.main"
+        ) {
+            push(
+                sink,
+                ctx,
+                "CMD-INDIRECT-IMPORT",
+                line,
+                snip,
+                format!("installs packages from code with `{name}`"),
+                Some(scope),
+            );
+            return;
+        }
+        if name == "getattr"
+            && positional.first().is_some_and(|a| {
+                matches!(text(*a, src), "__builtins__" | "builtins" | "__builtin__")
+            })
+        {
+            push(
+                sink,
+                ctx,
+                "PY-EVASION-BUILTINS",
+                line,
+                snip,
+                "looks up a builtin by a computed name".into(),
+                Some(scope),
+            );
+        }
         if name == "marshal.loads" {
             push(
                 sink,
@@ -1395,7 +1525,16 @@ impl<'t> Py<'t> {
         // Command execution.
         if is_command(name) {
             let cmd_node = positional.first().copied().or_else(|| kw("args"));
-            let cmd = cmd_node.map(|c| self.cmd_text(c, 0)).unwrap_or_default();
+            let mut cmd = cmd_node.map(|c| self.cmd_text(c, 0)).unwrap_or_default();
+            if let Some(ps) = powershell_decode(&cmd) {
+                cmd.push_str(" ; ");
+                cmd.push_str(&ps);
+            }
+            if let Some(code) = python_c_code(&cmd)
+                && ctx.depth_left > 0
+            {
+                self.analyze_layer(code.as_bytes(), false, line, scope, ctx, sink);
+            }
             push(
                 sink,
                 ctx,
@@ -1442,9 +1581,7 @@ impl<'t> Py<'t> {
             if cmd.contains("/bin/sh") || cmd.contains("/bin/bash") || cmd.contains("cmd.exe") {
                 facts.shell_ref = true;
             }
-            if facts.run_program.is_none() {
-                facts.run_program = Some((line, scope, snippet(snip)));
-            }
+            facts.run_program.push((fid, line, scope, snippet(snip)));
             return;
         }
         if name == "os.startfile"
@@ -1460,9 +1597,7 @@ impl<'t> Py<'t> {
                 format!("opens a file with the shell (`{name}`)"),
                 Some(scope),
             );
-            if facts.run_program.is_none() {
-                facts.run_program = Some((line, scope, snippet(snip)));
-            }
+            facts.run_program.push((fid, line, scope, snippet(snip)));
             return;
         }
         if name == "os.dup2" {
@@ -1484,6 +1619,17 @@ impl<'t> Py<'t> {
                 format!("network access with `{name}`"),
                 Some(scope),
             );
+            if scope.stage == Stage::Install {
+                push(
+                    sink,
+                    ctx,
+                    "PY-NET-AT-INSTALL",
+                    line,
+                    snip,
+                    format!("network access with `{name}` while installing"),
+                    Some(scope),
+                );
+            }
             let mut o = 0;
             for a in args.iter().take(16) {
                 o |= self.origin(*a, 0);
@@ -1528,8 +1674,10 @@ impl<'t> Py<'t> {
                     Some(scope),
                 );
             }
-            if matches!(last, "urlretrieve" | "download") && facts.download_to_file.is_none() {
-                facts.download_to_file = Some((line, scope, snippet(snip)));
+            if matches!(last, "urlretrieve" | "download") {
+                facts
+                    .download_to_file
+                    .push((fid, line, scope, snippet(snip)));
             }
             return;
         }
@@ -1617,11 +1765,27 @@ impl<'t> Py<'t> {
             return;
         }
         if last == "write" || last == "writelines" || last == "write_bytes" {
-            if let Some(a) = positional.first()
-                && self.origin(*a, 0) & DOWNLOADED != 0
-                && facts.download_to_file.is_none()
-            {
-                facts.download_to_file = Some((line, scope, snippet(snip)));
+            if let Some(a) = positional.first() {
+                let o = self.origin(*a, 0);
+                if o & DOWNLOADED != 0 {
+                    facts
+                        .download_to_file
+                        .push((fid, line, scope, snippet(snip)));
+                }
+                if o & (DECODED | OBF) != 0 {
+                    facts
+                        .decoded_to_file
+                        .push((fid, line, scope, snippet(snip)));
+                }
+                // Code written to disk is analysed like decoded code.
+                if let Some((b, tr)) = self.static_bytes(*a, 0)
+                    && b.len() >= 16
+                    && ctx.depth_left > 0
+                    && decode::looks_like_text(&b)
+                    && looks_like_python(&b)
+                {
+                    self.analyze_layer(&b, tr, line, scope, ctx, sink);
+                }
             }
             return;
         }
@@ -1720,18 +1884,7 @@ impl<'t> Py<'t> {
                 );
             }
             if ctx.depth_left > 0 && decode::looks_like_text(bytes) {
-                let inner = PyCtx {
-                    path: ctx.path,
-                    role: ctx.role,
-                    top: scope,
-                    func: scope,
-                    layer: ctx.layer + u32::from(*transformed),
-                    forced: Some(ctx.forced.unwrap_or((scope, line))),
-                    depth_left: ctx.depth_left - 1,
-                    max_parse: ctx.max_parse,
-                };
-                let mut facts = Facts::default();
-                analyze(bytes, &inner, sink, &mut facts);
+                self.analyze_layer(bytes, *transformed, line, scope, ctx, sink);
             }
             return;
         }
@@ -1788,6 +1941,30 @@ impl<'t> Py<'t> {
                 Some(scope),
             );
         }
+    }
+
+    /// Analyse code recovered from a string (decoded, written to disk, `python -c`).
+    fn analyze_layer(
+        &self,
+        code: &[u8],
+        transformed: bool,
+        line: u32,
+        scope: Scope,
+        ctx: &PyCtx<'_>,
+        sink: &mut Sink,
+    ) {
+        let inner = PyCtx {
+            path: ctx.path,
+            role: ctx.role,
+            top: scope,
+            func: scope,
+            layer: ctx.layer + u32::from(transformed),
+            forced: Some(ctx.forced.unwrap_or((scope, line))),
+            depth_left: ctx.depth_left.saturating_sub(1),
+            max_parse: ctx.max_parse,
+        };
+        let mut facts = Facts::default();
+        analyze(code, &inner, sink, &mut facts);
     }
 
     fn on_setup(&self, kw: &dyn Fn(&str) -> Option<Node<'t>>, sink: &mut Sink) {
@@ -2122,6 +2299,55 @@ fn is_drop_path(p: &str) -> bool {
         || p.contains("launchagents")
 }
 
+fn is_encoded_pe(v: &[u8]) -> bool {
+    let t: Vec<u8> = v
+        .iter()
+        .copied()
+        .skip_while(|c| c.is_ascii_whitespace())
+        .take(8)
+        .collect();
+    t.starts_with(b"TVqQ")
+        || t.starts_with(b"TVpQ")
+        || t.starts_with(b"TVoA")
+        || t.to_ascii_lowercase().starts_with(b"4d5a9000")
+}
+
+static PS_ENC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s-e(?:nc|ncodedcommand|c)?\s+([A-Za-z0-9+/=]{20,})").expect("static regex")
+});
+static PY_C: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)python[0-9.]*(?:\.exe)?\s+-c\s+(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')"#)
+        .expect("static regex")
+});
+
+/// The script of `powershell -EncodedCommand <base64 of UTF-16LE>`.
+fn powershell_decode(cmd: &str) -> Option<String> {
+    let c = PS_ENC.captures(cmd)?;
+    let b = decode::b64(c.get(1)?.as_str().as_bytes())?;
+    if b.len() >= 2 && b.len() % 2 == 0 && b[1] == 0 {
+        let u: Vec<u16> = b
+            .chunks(2)
+            .map(|x| u16::from_le_bytes([x[0], x[1]]))
+            .collect();
+        return Some(String::from_utf16_lossy(&u));
+    }
+    String::from_utf8(b).ok()
+}
+
+/// The code of `python -c "..."`.
+fn python_c_code(cmd: &str) -> Option<String> {
+    let c = PY_C.captures(cmd)?;
+    let code = c.get(1).or_else(|| c.get(2))?.as_str();
+    Some(code.replace("\\\"", "\"").replace("\\'", "'"))
+}
+
+/// Cheap test that a string holds Python statements rather than prose or data.
+fn looks_like_python(b: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(&b[..b.len().min(4096)]);
+    (s.contains("import ") || s.contains("exec(") || s.contains("eval("))
+        && (s.contains('(') && s.contains(')'))
+}
+
 fn is_blob(b: &[u8]) -> bool {
     let sample = &b[..b.len().min(8192)];
     let ok = sample
@@ -2167,6 +2393,33 @@ pub(crate) fn add_platforms(t: &str, sink: &mut Sink) {
     if quoted("darwin") || quoted("mac") {
         sink.platforms.insert(Platform::Macos);
     }
+}
+
+/// The expressions returned by a function (not those of nested functions).
+fn returns_of(func: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let Some(body) = func.child_by_field_name("body") else {
+        return out;
+    };
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        if out.len() > 8 {
+            break;
+        }
+        match n.kind() {
+            "function_definition" | "class_definition" | "lambda" => continue,
+            "return_statement" => {
+                if let Some(e) = n.named_child(0) {
+                    out.push(e);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    out
 }
 
 #[cfg(test)]
