@@ -5,7 +5,7 @@
 //! (the Leitwacht feed has one mapping ids to files) are not reports and are skipped.
 
 use crate::model::{Advisory, Origin, SourceError, VersionRange, Versions};
-use crate::util::{self, refang};
+use crate::util;
 use malgraph_core::{Ecosystem, Iocs, PackageName};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -145,6 +145,13 @@ pub fn parse_osv_bytes(
             add_ioc_map(&mut iocs, map);
         }
     }
+    if !iocs.is_empty() {
+        // Classify the given values as the scanner does (canonical webhooks, URL hosts as
+        // domains), so that the graph links them with indicators found in samples.
+        let joined: Vec<&str> = iocs.iter().map(|(_, v)| v).collect();
+        let derived = malgraph_ioc::extract(&joined.join("\n"));
+        iocs.extend(derived);
+    }
     let references: Vec<String> = doc
         .references
         .unwrap_or_default()
@@ -269,7 +276,7 @@ fn versions_of(versions: Vec<String>, ranges: Vec<OsvRange>) -> Versions {
 
 /// Fold an IoC map (`{"urls": [...], "domains": [...], "domain_observed": [...]}`) into `iocs`.
 /// Keys are matched by their stem (`url`, `domain`, `ip`, `email`, `webhook`, `wallet`);
-/// values are refanged (`hxxp`, `[.]`). Other keys (hashes, strings, keys) are not IoCs the
+/// values are refanged (`hxxp`, `[.]`) and kept as given. Other keys (hashes, strings, keys) are not IoCs the
 /// graph links on and are left out.
 fn add_ioc_map(iocs: &mut Iocs, map: &BTreeMap<String, Value>) {
     for (key, value) in map {
@@ -295,7 +302,7 @@ fn add_ioc_map(iocs: &mut Iocs, map: &BTreeMap<String, Value>) {
             _ => continue,
         };
         for s in items {
-            let s = refang(s.trim());
+            let s = malgraph_ioc::refang(s.trim()).into_owned();
             if !s.is_empty() {
                 set.insert(s);
             }

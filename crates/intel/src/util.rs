@@ -74,32 +74,6 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Undo the usual defanging of indicators: `hxxp` -> `http`, `[.]`/`(.)`/`[dot]` -> `.`,
-/// `[:]` -> `:`, `[@]`/`[at]` -> `@`.
-pub(crate) fn refang(s: &str) -> String {
-    let mut out = s
-        .replace("[.]", ".")
-        .replace("(.)", ".")
-        .replace("{.}", ".")
-        .replace("[dot]", ".")
-        .replace("[:]", ":")
-        .replace("[@]", "@")
-        .replace("[at]", "@")
-        .replace("[/]", "/")
-        .replace("[://]", "://");
-    for (from, to) in [
-        ("hxxps", "https"),
-        ("hxxp", "http"),
-        ("hXXps", "https"),
-        ("hXXp", "http"),
-    ] {
-        if out.starts_with(from) {
-            out = format!("{to}{}", &out[from.len()..]);
-        }
-    }
-    out
-}
-
 /// Absolute form of a path, without resolving symlinks when it cannot be canonicalised.
 pub(crate) fn absolute(path: &Path) -> String {
     std::fs::canonicalize(path)
@@ -128,13 +102,6 @@ pub(crate) fn leading_date(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refang_common_forms() {
-        assert_eq!(refang("hxxps://evil[.]com/a"), "https://evil.com/a");
-        assert_eq!(refang("1.2.3[.]4"), "1.2.3.4");
-        assert_eq!(refang("a[@]b(.)com"), "a@b.com");
-    }
 
     #[test]
     fn leading_dates() {

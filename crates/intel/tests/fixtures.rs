@@ -26,7 +26,7 @@ const OSV_ALL: &str = r#"{"id":"MAL-2024-1","published":"2024-01-01T00:00:00Z","
  "references":[{"type":"ARTICLE","url":"https://blog.example.org/evil"}],
  "credits":[{"name":"Finder One","type":"FINDER"}],
  "database_specific":{"malicious-packages-origins":[{"source":"ghsa-malware","sha256":"ab","import_time":"2024-01-01T01:00:00Z","versions":["1.0"]}],
-   "iocs":{"urls":["hxxps://evil-c2[.]xyz/p"],"domains":["evil-c2.xyz"],"ips":["45.61.139.12"]}}}"#;
+   "iocs":{"urls":["hxxps://evil-c2[.]xyz/p","https://canary.discord.com/api/webhooks/1153431050517762059/MAkfrB4n1Gz6qe7W8ffWTZF92yfN3D_FWPFFaK_FBgDQWB1ZYfbKHa61X_8L6GK175r0"],"domains":["evil-c2.xyz"],"ips":["45.61.139.12"]}}}"#;
 const OSV_LIST: &str = r#"{"id":"MAL-2024-2","published":"2024-02-01T00:00:00Z",
  "affected":[{"package":{"ecosystem":"npm","name":"@Scope/X"},"versions":["1.0.0","1.0.1"]}],
  "database_specific":{"malicious-packages-origins":[{"source":"ossf-package-analysis","sha256":"cd","versions":["1.0.0"]},{"source":"socket","sha256":"ef","versions":["1.0.1"]}]}}"#;
@@ -78,6 +78,15 @@ fn check_osv(batch: &malgraph_intel::Batch) {
     );
     assert!(a.iocs.urls.contains("https://evil-c2.xyz/p"));
     assert!(a.iocs.ips.contains("45.61.139.12"));
+    // Webhooks are classified (canonical form) as the scanner does.
+    assert!(
+        a.iocs
+            .webhooks
+            .iter()
+            .any(|w| w.starts_with("https://discord.com/api/webhooks/1153431050517762059/")),
+        "{:?}",
+        a.iocs
+    );
     assert_eq!(a.withdrawn, None);
     let b = by("MAL-2024-2");
     assert_eq!(b.package.name, "@scope/x");
