@@ -101,7 +101,7 @@ pub struct Analyzer {
 /// Factor of code only reachable from tests, docs or examples.
 const TEST_FACTOR: f64 = 0.25;
 /// Factor of the top level of modules nobody is known to import.
-const MODULE_TOP_FACTOR: f64 = 0.8;
+const MODULE_TOP_FACTOR: f64 = 0.9;
 /// Factor of function bodies not reachable from any top level.
 const RUNTIME_FACTOR: f64 = 0.6;
 
@@ -310,6 +310,16 @@ impl Analyzer {
             if let Some((_, line, scope, snip)) = same(&facts.download_to_file) {
                 let msg = "downloads a file and runs a program".to_string();
                 findings_extra.push(raw("PY-DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
+            }
+            // Host identity collected and network used, both at install or import time.
+            let early = |s: &Scope| s.stage != Stage::Runtime && s.factor >= MODULE_TOP_FACTOR;
+            if facts.host_collect.iter().any(|(_, _, s, _)| early(s))
+                && let Some((_, line, scope, snip)) =
+                    facts.network.iter().find(|(_, _, s, _)| early(s)).cloned()
+            {
+                let msg = "collects host identity and uses the network at install/import time"
+                    .to_string();
+                findings_extra.push(raw("EXFIL-BEACON", path, line, &snip, msg, Some(scope)));
             }
             if let Some((_, line, scope, snip)) = same(&facts.decoded_to_file) {
                 let msg = "writes decoded data to disk and runs a program".to_string();

@@ -53,6 +53,10 @@ pub(crate) struct Facts {
     /// Running a program or opening a file with the shell.
     pub run_program: Vec<(usize, u32, Scope, String)>,
     pub dup2: Option<(u32, Scope, String)>,
+    /// Network calls.
+    pub network: Vec<(usize, u32, Scope, String)>,
+    /// Host identity collected (getuser, gethostname, getcwd...).
+    pub host_collect: Vec<(usize, u32, Scope, String)>,
     pub socket_connect: bool,
     pub shell_ref: bool,
 }

@@ -50,6 +50,7 @@ const STRING_PATTERNS: &[(&str, &str)] = &[
     (".pypirc", "STEAL-CREDENTIALS"),
     (".docker/config.json", "STEAL-CREDENTIALS"),
     (".kube/config", "STEAL-CREDENTIALS"),
+    ("serviceaccount/token", "STEAL-CREDENTIALS"),
     ("recentservers.xml", "STEAL-CREDENTIALS"),
     // Persistence.
     ("currentversion\\run", "PERSIST-RUNKEY"),
@@ -125,6 +126,11 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             "CMD-STAGED-EXEC",
             r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b",
             "pipes data into an interpreter or hides PowerShell",
+        ),
+        p(
+            "CMD-REVERSE-SHELL",
+            r"(?i)/dev/tcp/|\bnc(at)?\b[^\n]*\s-e\s|\bsocat\b[^\n]*exec|\bbash\s+-i\b|\bsh\s+-i\b",
+            "opens a reverse shell",
         ),
         p(
             "CMD-SUSPICIOUS",

@@ -55,6 +55,7 @@ const ENV: u32 = 64;
 const OBF: u32 = 128;
 const SOCKDATA: u32 = 256;
 const UNKNOWN: u32 = 1024;
+const STOLEN: u32 = 2048;
 
 const INSTALL_CMDS: &[&str] = &[
     "install",
@@ -700,10 +701,13 @@ impl<'t> Py<'t> {
                     return v.clone();
                 }
                 let rhs = self.assigns.get(name)?;
-                if rhs.len() != 1 {
-                    return None;
-                }
-                self.static_bytes(rhs[0], depth + 1)
+                // The last assignment before this use (flow-insensitive otherwise).
+                let pick = rhs
+                    .iter()
+                    .filter(|r| r.start_byte() < n.start_byte())
+                    .next_back()
+                    .or_else(|| if rhs.len() == 1 { rhs.first() } else { None })?;
+                self.static_bytes(*pick, depth + 1)
             }
             "subscript" => {
                 let sub = n.child_by_field_name("subscript")?;
@@ -745,10 +749,11 @@ impl<'t> Py<'t> {
             let attr = f.child_by_field_name("attribute").map(|a| text(a, src))?;
             let obj = f.child_by_field_name("object")?;
             let obj_canon = self.canon(obj, 0).map(|c| c.0).unwrap_or_default();
-            let is_module = self
-                .aliases
-                .contains_key(obj_canon.split('.').next().unwrap_or(""))
-                || matches!(obj_canon.as_str(), "bytes" | "str" | "bytearray");
+            let is_module = !obj_canon.contains("()")
+                && (self
+                    .aliases
+                    .contains_key(obj_canon.split('.').next().unwrap_or(""))
+                    || matches!(obj_canon.as_str(), "bytes" | "str" | "bytearray"));
             if !is_module {
                 match attr {
                     "decode" | "encode" => {
@@ -1055,6 +1060,9 @@ impl<'t> Py<'t> {
                 if c == "os.environ" {
                     return ENV;
                 }
+                if is_hostinfo(&c) || c == "os.getcwd" {
+                    return HOST;
+                }
                 match n.child_by_field_name("object") {
                     Some(o) => {
                         let key = text(n, src);
@@ -1120,7 +1128,17 @@ impl<'t> Py<'t> {
             return HOST;
         }
         if name == "open" || name == "io.open" || name == "codecs.open" {
-            return FILEREAD;
+            let sensitive = self.args(n).first().is_some_and(|p| {
+                let t = self.cmd_text(*p, 0);
+                patterns::string_rules(&t)
+                    .iter()
+                    .any(|(r, _)| r.starts_with("STEAL-"))
+            });
+            return if sensitive {
+                STOLEN | FILEREAD
+            } else {
+                FILEREAD
+            };
         }
         if is_stego(&name) {
             return STEGO;
@@ -1560,7 +1578,7 @@ impl<'t> Py<'t> {
                 push(
                     sink,
                     ctx,
-                    "CMD-SUSPICIOUS",
+                    "CMD-DECODED",
                     line,
                     snip,
                     "runs a command that is decoded or downloaded at run time".into(),
@@ -1619,6 +1637,27 @@ impl<'t> Py<'t> {
                 format!("network access with `{name}`"),
                 Some(scope),
             );
+            facts.network.push((fid, line, scope, snippet(snip)));
+            let url = positional
+                .first()
+                .copied()
+                .or_else(|| kw("url"))
+                .map(|u| self.cmd_text(u, 0))
+                .unwrap_or_default();
+            if ext::url_rules(&url)
+                .iter()
+                .any(|(r, _, _)| *r == "EXFIL-WEBHOOK")
+            {
+                push(
+                    sink,
+                    ctx,
+                    "EXFIL-WEBHOOK-SEND",
+                    line,
+                    snip,
+                    format!("sends data to a webhook: {}", snippet(&url)),
+                    Some(scope),
+                );
+            }
             if scope.stage == Stage::Install {
                 push(
                     sink,
@@ -1634,7 +1673,7 @@ impl<'t> Py<'t> {
             for a in args.iter().take(16) {
                 o |= self.origin(*a, 0);
             }
-            if o & (HOST | ENV) != 0 {
+            if o & (HOST | ENV | STOLEN) != 0 {
                 push(
                     sink,
                     ctx,
@@ -1682,7 +1721,11 @@ impl<'t> Py<'t> {
             return;
         }
 
-        if is_hostinfo(name) {
+        if is_hostinfo(name) || name == "os.getcwd" {
+            facts.host_collect.push((fid, line, scope, snippet(snip)));
+            if name == "os.getcwd" {
+                return;
+            }
             push(
                 sink,
                 ctx,
