@@ -4,6 +4,7 @@
 //! thin: every capability lives in a library crate (`malgraph-scan`, `malgraph-intel`,
 //! `malgraph-store`, `malgraph-graph`), so it can be tested and reused without the CLI.
 
+mod collect;
 mod scan;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +24,10 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Score the scanner on labelled malicious and benign sets.
     Eval(scan::EvalArgs),
+    /// Ingest intelligence sources (reports, samples, name lists, pages) into the store.
+    Collect(collect::CollectArgs),
+    /// What the store knows: per source and ecosystem, overlaps, missing rate.
+    Stats(collect::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +35,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(a) => scan::run_scan(a),
         Command::Eval(a) => scan::run_eval(a),
+        Command::Collect(a) => collect::run_collect(a),
+        Command::Stats(a) => collect::run_stats(a),
     };
     match result {
         Ok(code) => code,

@@ -61,7 +61,7 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
-    fn pipeline(&self) -> Result<Pipeline> {
+    pub fn pipeline(&self) -> Result<Pipeline> {
         let analyzer = Analyzer::new(AnalyzerConfig {
             yara_dir: self.yara.clone(),
             ..AnalyzerConfig::default()
