@@ -70,12 +70,19 @@ fn read_manifest(p: &Path) -> Result<Vec<PathBuf>, EvalError> {
 }
 
 /// Expand a labelled set: folders of archives, unpacked package folders, archives, and
-/// manifest files (CSV or JSON Lines with a `path` column or field, relative to the manifest).
+/// manifest files (CSV or JSON Lines with a `path` column or field, relative to the manifest;
+/// an entry that is a folder is scanned as one unpacked package).
 pub fn load_set(paths: &[PathBuf]) -> Result<Vec<Target>, EvalError> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_file() && is_manifest(p) {
-            out.extend(read_manifest(p)?.into_iter().map(Target::Archive));
+            out.extend(read_manifest(p)?.into_iter().map(|p| {
+                if p.is_dir() {
+                    Target::Dir(p)
+                } else {
+                    Target::Archive(p)
+                }
+            }));
         } else {
             out.extend(discover(std::slice::from_ref(p))?);
         }
