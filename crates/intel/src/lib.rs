@@ -167,7 +167,10 @@ pub fn detect_kind(path: &Path) -> Result<SourceKind, IntelError> {
         if samples::is_archive_name(&n) {
             depth_of_archives[e.depth().min(5)] += 1;
         } else if n.ends_with(".json") {
-            if n.starts_with("mal-") || n.starts_with("ghsa-") || n.starts_with("lwa-") {
+            if ["mal-", "ghsa-", "lwa-", "pysec-", "rustsec-", "osv-"]
+                .iter()
+                .any(|p| n.starts_with(p))
+            {
                 osvjson += 1;
             } else {
                 json += 1;

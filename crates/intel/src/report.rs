@@ -410,8 +410,11 @@ impl Found {
         }
         let id = PackageId::new(eco, raw, version);
         let e = self.0.entry((id.ecosystem, id.name)).or_default();
-        if let Some(v) = id.version.filter(|v| valid_version(v)) {
-            e.insert(v);
+        if let Some(v) = id.version {
+            let v = v.trim_end_matches(['.', '-', '+']);
+            if valid_version(v) {
+                e.insert(v.to_string());
+            }
         }
     }
 
@@ -513,6 +516,15 @@ fn command_args(args: &str, eco: &Ecosystem, all: bool, found: &mut Found) {
         if !all && taken >= 1 {
             break;
         }
+        // In prose the name must close the clause: `... with pip install evil.` but not
+        // `the npm install process runs`.
+        let closes = t.ends_with(['.', ',', ';', ':', ')'])
+            || toks
+                .get(i)
+                .is_none_or(|n| matches!(*n, "and" | "or" | "then" | "&&"));
+        if !all && !closes {
+            break;
+        }
         let t = t.trim_end_matches(['.', ',', ';', ':', ')']);
         if t.contains("://") || t.starts_with('.') || t.starts_with('/') || t.contains('\\') {
             continue;
@@ -588,7 +600,9 @@ fn scan_commands(text: &str, all: bool, found: &mut Found) {
     }
 }
 
-fn scan_registry_urls(text: &str, found: &mut Found) {
+/// Registry URLs in `text`. With `check_before`, a URL whose preceding words name it the
+/// legitimate target (`the popular pypi.org/project/requests`) is skipped.
+fn scan_registry_urls(text: &str, found: &mut Found, check_before: bool) {
     let sets: [(&LazyLock<Option<Regex>>, Ecosystem); 5] = [
         (&RE_PYPI_URL, Ecosystem::PyPI),
         (&RE_NPM_URL, Ecosystem::Npm),
@@ -600,6 +614,16 @@ fn scan_registry_urls(text: &str, found: &mut Found) {
         let Some(re) = re.as_ref() else { continue };
         for c in re.captures_iter(text) {
             let Some(n) = c.get(1) else { continue };
+            if check_before {
+                let start = c.get(0).map_or(0, |m| m.start());
+                let mut from = start.saturating_sub(120);
+                while !text.is_char_boundary(from) {
+                    from -= 1;
+                }
+                if names_target(&text[from..start], "") {
+                    continue;
+                }
+            }
             let name = n
                 .as_str()
                 .replace("%40", "@")
@@ -608,6 +632,24 @@ fn scan_registry_urls(text: &str, found: &mut Found) {
             found.add(eco.clone(), &name, c.get(2).map(|m| m.as_str()));
         }
     }
+}
+
+/// Do the words just before (or just after) a name say it is the legitimate target?
+fn names_target(before: &str, after: &str) -> bool {
+    let is_target = |w: &String| TARGET_WORDS.iter().any(|t| w.starts_with(t));
+    // Only the clause the name is in: words after the last sentence end.
+    let clause = before
+        .rfind([';', '!', '?'])
+        .into_iter()
+        .chain(before.rfind(". "))
+        .max()
+        .map_or(before, |i| &before[i + 1..]);
+    words(clause).iter().rev().take(5).any(is_target)
+        || words(after)
+            .iter()
+            .filter(|w| !w.contains('\u{1}'))
+            .take(2)
+            .any(is_target)
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -682,8 +724,7 @@ fn code_span_is_package(before: &str, after: &str) -> bool {
             .filter(|w| !w.contains('\u{1}') && !FILLER_WORDS.contains(&w.as_str()))
             .collect()
     };
-    let b_all = words(before);
-    let b = content(b_all.clone());
+    let b = content(words(before));
     let a = content(words(after));
     let near_before = b
         .iter()
@@ -694,13 +735,7 @@ fn code_span_is_package(before: &str, after: &str) -> bool {
         .iter()
         .take(1)
         .any(|w| PACKAGE_WORDS.contains(&w.as_str()));
-    let target = b_all
-        .iter()
-        .rev()
-        .take(5)
-        .any(|w| TARGET_WORDS.iter().any(|t| w.starts_with(t)))
-        || a.iter().take(2).any(|w| TARGET_WORDS.contains(&w.as_str()));
-    (near_before || near_after) && !target
+    (near_before || near_after) && !names_target(before, after)
 }
 
 fn looks_like_file_or_code(s: &str) -> bool {
@@ -842,12 +877,17 @@ fn extract_html(html: &str, location: &str) -> Report {
     // 2. Registry URLs in links and text.
     if let Some(s) = SEL_A.as_ref() {
         for a in doc.select(s) {
-            if let Some(h) = a.attr("href") {
-                scan_registry_urls(h, &mut found);
+            let Some(h) = a.attr("href") else { continue };
+            if let Some(block) = block_of(a) {
+                let (before, after) = around(block, a);
+                if names_target(&before, &after) {
+                    continue;
+                }
             }
+            scan_registry_urls(h, &mut found, false);
         }
     }
-    scan_registry_urls(&malgraph_ioc::refang(&text.prose), &mut found);
+    scan_registry_urls(&malgraph_ioc::refang(&text.prose), &mut found, true);
     // 3. Inline code spans next to a package word.
     if let Some(s) = SEL_CODE.as_ref() {
         for code in doc.select(s) {
@@ -1100,7 +1140,7 @@ mod tests {
         let html = r#"<html><body><p>Victims ran pip install the package via <code>pip install evil-pkg==1.0.2 other_pkg[extra]>=2</code>.</p>
         <pre>npm i -g @bad/scope@2.0.0 lodahs
 gem install rest-cliet -v 1.6.13</pre>
-        <p>Then run pip install reqeusts to get started.</p></body></html>"#;
+        <p>Then run pip install reqeusts.</p><p>The npm install process runs hooks; pip install ran twice</p></body></html>"#;
         let r = parse_report_html(html.as_bytes(), "t");
         assert_eq!(
             ids(&r),
@@ -1138,6 +1178,16 @@ gem install rest-cliet -v 1.6.13</pre>
             .join()
             .unwrap();
         assert_eq!(r.location, "deep");
+    }
+
+    #[test]
+    fn registry_links_naming_the_target_are_skipped() {
+        let html = r#"<body><p>The PyPI package <code>colourama</code> copies the popular
+        <a href="https://pypi.org/project/colorama/">colorama</a>. Its page was
+        <a href="https://pypi.org/project/colourama/0.1.6/">here</a>.</p>
+        <p>It mimics https://www.npmjs.com/package/chalk but lives at npmjs.com/package/chalk-next/v/1.0.0.</p></body>"#;
+        let r = parse_report_html(html.as_bytes(), "t");
+        assert_eq!(ids(&r), ["pypi/colourama@0.1.6", "npm/chalk-next@1.0.0"]);
     }
 
     #[test]
