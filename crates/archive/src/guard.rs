@@ -197,4 +197,29 @@ mod tests {
         assert!(err.to_string().contains("ratio"));
         assert!(matches!(flag.get(), Some(Trip::Ratio { .. })));
     }
+
+    #[test]
+    fn guarded_sink_keeps_what_fits_then_fails() {
+        let mut sink = GuardedSink::new(StreamLimits {
+            compressed: 1 << 30,
+            max_ratio: 200,
+            max_bytes: 10,
+        });
+        sink.write_all(b"012345").unwrap();
+        assert!(sink.write_all(b"6789abcdef").is_err());
+        assert_eq!(sink.buf, b"0123456789");
+        assert!(matches!(sink.trip, Some(Trip::Total { .. })));
+        assert!(sink.write(b"x").is_err());
+    }
+
+    #[test]
+    fn peek_sink_stops_at_cap() {
+        let mut p = PeekSink {
+            buf: Vec::new(),
+            cap: 4,
+        };
+        assert_eq!(p.write(b"abcdef").unwrap(), 4);
+        assert!(p.write(b"g").is_err());
+        assert_eq!(p.buf, b"abcd");
+    }
 }
