@@ -12,12 +12,40 @@ use postgres::types::{ToSql as PgToSql, Type};
 use crate::StoreError;
 
 /// A parameter value. Typed even when null, because PostgreSQL checks parameter types.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Value {
     Int(Option<i64>),
     Real(Option<f64>),
     Text(Option<String>),
     Blob(Option<Vec<u8>>),
+}
+
+// Equality and hashing compare floats bit for bit, so values can key a hash map when rows
+// are de-duplicated.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Real(a), Value::Real(b)) => a.map(f64::to_bits) == b.map(f64::to_bits),
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::Blob(a), Value::Blob(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl std::hash::Hash for Value {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        std::mem::discriminant(self).hash(h);
+        match self {
+            Value::Int(v) => v.hash(h),
+            Value::Real(v) => v.map(f64::to_bits).hash(h),
+            Value::Text(v) => v.hash(h),
+            Value::Blob(v) => v.hash(h),
+        }
+    }
 }
 
 impl Value {
@@ -29,16 +57,6 @@ impl Value {
     }
     pub(crate) fn int(i: i64) -> Value {
         Value::Int(Some(i))
-    }
-
-    /// A hashable rendering used to de-duplicate rows by key.
-    fn key_part(&self) -> String {
-        match self {
-            Value::Int(v) => format!("i{v:?}"),
-            Value::Real(v) => format!("r{v:?}"),
-            Value::Text(v) => format!("t{v:?}"),
-            Value::Blob(v) => format!("b{v:?}"),
-        }
     }
 
     fn as_pg(&self) -> &(dyn PgToSql + Sync) {
@@ -313,28 +331,26 @@ impl Conn {
     }
 }
 
-/// Keep the last row for each key (first `key_cols` columns), in first-seen order.
+/// Keep the last row for each key (first `key_cols` columns), at its own position.
 fn dedup_rows(rows: Vec<Vec<Value>>, key_cols: usize) -> Vec<Vec<Value>> {
-    if key_cols == 0 {
+    if key_cols == 0 || rows.len() < 2 {
         return rows;
     }
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
-    let mut out: Vec<Vec<Value>> = Vec::with_capacity(rows.len());
-    for r in rows {
-        let mut key = String::new();
-        for v in r.iter().take(key_cols) {
-            key.push_str(&v.key_part());
-            key.push('\u{1f}');
-        }
-        match index.get(&key) {
-            Some(&i) => out[i] = r,
-            None => {
-                index.insert(key, out.len());
-                out.push(r);
-            }
-        }
+    let mut last: HashMap<&[Value], usize> = HashMap::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        last.insert(&r[..key_cols.min(r.len())], i);
     }
-    out
+    if last.len() == rows.len() {
+        return rows;
+    }
+    let mut keep = vec![false; rows.len()];
+    for &i in last.values() {
+        keep[i] = true;
+    }
+    rows.into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect()
 }
 
 #[cfg(test)]
@@ -358,7 +374,9 @@ mod tests {
         ];
         let out = dedup_rows(rows, 1);
         assert_eq!(out.len(), 2);
-        assert_eq!(out[0][1], Value::int(3));
-        assert_eq!(out[1][0], Value::text("b"));
+        assert_eq!(out[0][0], Value::text("b"));
+        assert_eq!(out[1], vec![Value::text("a"), Value::int(3)]);
+        let unique = vec![vec![Value::Real(Some(1.0))], vec![Value::Real(Some(2.0))]];
+        assert_eq!(dedup_rows(unique.clone(), 1), unique);
     }
 }

@@ -6,7 +6,7 @@
 //! any more are removed at the end. So a re-run updates and never duplicates, and items
 //! removed from the source disappear.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use malgraph_core::{Iocs, PackageId, PackageName};
 use malgraph_intel::{Advisory, Batch, Versions};
@@ -82,24 +82,20 @@ type FactKey = (String, String, String, &'static str, bool);
 
 #[derive(Default)]
 struct Rows {
-    packages: Vec<Vec<Value>>,
-    versions: Vec<Vec<Value>>,
+    packages: HashSet<(String, String)>,
+    versions: HashSet<(String, String, String)>,
     facts: BTreeMap<FactKey, Option<String>>,
-    indicators: Vec<Vec<Value>>,
+    indicators: HashSet<(String, String)>,
 }
 
 impl Rows {
     fn package(&mut self, p: &PackageName, version: Option<&str>) {
         let eco = p.ecosystem.as_str().to_string();
-        self.packages
-            .push(vec![Value::text(eco.clone()), Value::text(p.name.clone())]);
         if let Some(v) = version.filter(|v| !v.is_empty()) {
-            self.versions.push(vec![
-                Value::text(eco),
-                Value::text(p.name.clone()),
-                Value::text(v),
-            ]);
+            self.versions
+                .insert((eco.clone(), p.name.clone(), v.to_string()));
         }
+        self.packages.insert((eco, p.name.clone()));
     }
 
     fn fact(
@@ -126,7 +122,7 @@ impl Rows {
     fn iocs(&mut self, iocs: &Iocs, mut link: impl FnMut(&str, &str)) {
         for (kind, value) in iocs.iter() {
             self.indicators
-                .push(vec![Value::text(kind), Value::text(value)]);
+                .insert((kind.to_string(), value.to_string()));
             link(kind, value);
         }
     }
@@ -186,7 +182,7 @@ pub(crate) fn write_batch(
     let mut credits = Vec::new();
     let mut origins = Vec::new();
     let mut adv_ind = Vec::new();
-    let mut seen_children = std::collections::HashSet::new();
+    let mut seen_children = HashSet::new();
     for a in &batch.advisories {
         let withdrawn = a.withdrawn.is_some();
         let date = a.published.as_deref().or(a.modified.as_deref());
@@ -281,14 +277,14 @@ pub(crate) fn write_batch(
     conn.insert_rows(
         "advisory_reference",
         &[child[0], child[1], child[2], "url"],
-        3,
+        0,
         "",
         refs,
     )?;
     conn.insert_rows(
         "advisory_credit",
         &[child[0], child[1], child[2], "credit"],
-        3,
+        0,
         "",
         credits,
     )?;
@@ -303,14 +299,14 @@ pub(crate) fn write_batch(
             "versions_json",
             "import_time",
         ],
-        3,
+        0,
         "",
         origins,
     )?;
     conn.insert_rows(
         "advisory_indicator",
         &["source", "advisory_id", "kind", "value"],
-        4,
+        0,
         "",
         adv_ind,
     )?;
@@ -472,21 +468,30 @@ pub(crate) fn write_batch(
         &["ecosystem", "name"],
         2,
         "ON CONFLICT (ecosystem, name) DO NOTHING",
-        std::mem::take(&mut rows.packages),
+        std::mem::take(&mut rows.packages)
+            .into_iter()
+            .map(|(e, n)| vec![Value::text(e), Value::text(n)])
+            .collect(),
     )?;
     conn.insert_rows(
         "package_version",
         &["ecosystem", "name", "version"],
         3,
         "ON CONFLICT (ecosystem, name, version) DO NOTHING",
-        std::mem::take(&mut rows.versions),
+        std::mem::take(&mut rows.versions)
+            .into_iter()
+            .map(|(e, n, v)| vec![Value::text(e), Value::text(n), Value::text(v)])
+            .collect(),
     )?;
     conn.insert_rows(
         "indicator",
         &["kind", "value"],
         2,
         "ON CONFLICT (kind, value) DO NOTHING",
-        std::mem::take(&mut rows.indicators),
+        std::mem::take(&mut rows.indicators)
+            .into_iter()
+            .map(|(k, v)| vec![Value::text(k), Value::text(v)])
+            .collect(),
     )?;
     progress("shared");
 
@@ -516,7 +521,7 @@ pub(crate) fn write_batch(
             "withdrawn",
             "first_reported",
         ],
-        6,
+        0,
         "",
         facts,
     )?;

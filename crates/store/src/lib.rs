@@ -242,7 +242,10 @@ impl Store {
             c.busy_timeout(std::time::Duration::from_secs(30))?;
             // journal_mode returns a row; query it rather than execute.
             let _mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-            c.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")?;
+            c.execute_batch(
+                "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; \
+                 PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+            )?;
             Conn::Sqlite(c)
         };
         schema::migrate(&mut conn)?;

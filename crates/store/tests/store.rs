@@ -607,7 +607,17 @@ fn corpus_sized_ingest_is_fast() {
     each_backend("speed", |target| {
         let mut store = Store::open(target).expect("open");
         let t = Instant::now();
-        ingest_all(&mut store, &batches);
+        for b in &batches {
+            let mut last = Instant::now();
+            let mut steps = Vec::new();
+            store
+                .ingest_with_progress(b, &mut |step| {
+                    steps.push(format!("{step} {:?}", last.elapsed()));
+                    last = Instant::now();
+                })
+                .expect("ingest");
+            eprintln!("[speed] {}: {}", b.source, steps.join(", "));
+        }
         let first = t.elapsed();
         let t = Instant::now();
         ingest_all(&mut store, &batches);
