@@ -10,16 +10,19 @@ use std::path::{Path, PathBuf};
 pub(crate) const CHUNK: usize = 1024;
 
 /// Every regular file under `root` that `keep` accepts, sorted; unreadable entries become errors.
+/// Hidden folders and files below the root (`.git`, `.github`) are not entered.
 pub(crate) fn walk_files(
     root: &Path,
     keep: impl Fn(&Path) -> bool,
 ) -> (Vec<PathBuf>, Vec<SourceError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for entry in walkdir::WalkDir::new(root)
+    let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
-    {
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 if keep(e.path()) {

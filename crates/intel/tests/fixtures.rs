@@ -56,6 +56,8 @@ fn osv_tree(root: &Path) {
         b"{\"id\": \"MAL-2024-5\", ",
     );
     write(&root.join("README.md"), b"# malicious packages\n");
+    // Hidden folders of a clone are not entered (this would be a second error).
+    write(&root.join(".github/settings.json"), b"not osv");
 }
 
 fn check_osv(batch: &malgraph_intel::Batch) {
