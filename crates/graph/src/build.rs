@@ -40,7 +40,7 @@ impl Default for BuildOptions {
             similarity_threshold: DEFAULT_SIMILARITY,
             min_shingles: 20,
             bucket_cap: 32,
-            max_neighbours: 10,
+            max_neighbours: 6,
             campaign_edges: vec![
                 EdgeKind::Duplicated,
                 EdgeKind::Similar,

@@ -84,11 +84,14 @@ pub(crate) fn campaigns(
     let mut group_of: Vec<Option<usize>> = vec![None; nodes.len()];
     let mut groups: Vec<(Vec<usize>, bool)> = Vec::new();
     let mut edges_by_root: HashMap<usize, Vec<(usize, usize, f64)>> = HashMap::new();
+    let big: BTreeSet<usize> = comps
+        .iter()
+        .filter(|(_, c)| c.iter().filter(|&&i| is_member(nodes[i].kind)).count() > opts.split_above)
+        .map(|(&r, _)| r)
+        .collect();
     for &(a, b, w) in &jedges {
         let r = dsu.find(a);
-        if comps.get(&r).is_some_and(|c| {
-            c.iter().filter(|&&i| is_member(nodes[i].kind)).count() > opts.split_above
-        }) {
+        if big.contains(&r) {
             edges_by_root.entry(r).or_default().push((a, b, w));
         }
     }

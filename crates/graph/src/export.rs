@@ -4,9 +4,11 @@
 
 use crate::GraphError;
 use crate::model::*;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Export formats.
@@ -32,55 +34,92 @@ impl ExportFormat {
     }
 }
 
+#[derive(Serialize)]
+struct NlNode<'a> {
+    id: &'a str,
+    kind: &'a str,
+    label: &'a str,
+    #[serde(flatten)]
+    attrs: &'a BTreeMap<String, Value>,
+}
+
+#[derive(Serialize)]
+struct NlLink<'a> {
+    source: &'a str,
+    target: &'a str,
+    key: usize,
+    kind: &'a str,
+    why: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct NlGraph<'a> {
+    name: &'a str,
+    stats: &'a GraphStats,
+    diversity: &'a Diversity,
+}
+
+#[derive(Serialize)]
+struct NlDoc<'a> {
+    directed: bool,
+    multigraph: bool,
+    graph: NlGraph<'a>,
+    nodes: Vec<NlNode<'a>>,
+    links: Vec<NlLink<'a>>,
+}
+
+/// Write node-link JSON (see [`to_node_link_json`]) to `w`, streaming.
+pub fn write_node_link_json<W: std::io::Write>(g: &Graph, w: W) -> Result<(), GraphError> {
+    let doc = NlDoc {
+        directed: true,
+        multigraph: true,
+        graph: NlGraph {
+            name: "malgraph",
+            stats: &g.stats,
+            diversity: &g.diversity,
+        },
+        nodes: g
+            .nodes
+            .iter()
+            .map(|n| NlNode {
+                id: &n.id,
+                kind: n.kind.as_str(),
+                label: &n.label,
+                attrs: &n.attrs,
+            })
+            .collect(),
+        links: g
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| NlLink {
+                source: &e.source,
+                target: &e.target,
+                key: i,
+                kind: e.kind.as_str(),
+                why: &e.why,
+                score: e.score,
+            })
+            .collect(),
+    };
+    let mut w = std::io::BufWriter::new(w);
+    serde_json::to_writer(&mut w, &doc)?;
+    w.write_all(b"\n")
+        .and_then(|_| w.flush())
+        .map_err(|e| GraphError::io(Path::new("<output>"), e))
+}
+
 /// Node-link JSON as read by `networkx.node_link_graph(data, edges="links")`: top-level
 /// `directed`, `multigraph`, `graph`, `nodes` (`id`, `kind`, `label`, attributes) and `links`
 /// (`source`, `target`, `key`, `kind`, `why`, `score`).
 pub fn to_node_link_json(g: &Graph) -> String {
-    let nodes: Vec<Value> = g
-        .nodes
-        .iter()
-        .map(|n| {
-            let mut m = Map::new();
-            m.insert("id".into(), json!(n.id));
-            m.insert("kind".into(), json!(n.kind.as_str()));
-            m.insert("label".into(), json!(n.label));
-            for (k, v) in &n.attrs {
-                m.insert(k.clone(), v.clone());
-            }
-            Value::Object(m)
-        })
-        .collect();
-    let links: Vec<Value> = g
-        .edges
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let mut m = Map::new();
-            m.insert("source".into(), json!(e.source));
-            m.insert("target".into(), json!(e.target));
-            m.insert("key".into(), json!(i));
-            m.insert("kind".into(), json!(e.kind.as_str()));
-            m.insert("why".into(), json!(e.why));
-            if let Some(s) = e.score {
-                m.insert("score".into(), json!(s));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    let doc = json!({
-        "directed": true,
-        "multigraph": true,
-        "graph": {
-            "name": "malgraph",
-            "stats": g.stats,
-            "diversity": g.diversity,
-        },
-        "nodes": nodes,
-        "links": links,
-    });
-    let mut s = serde_json::to_string(&doc).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    let mut buf = Vec::new();
+    if write_node_link_json(g, &mut buf).is_err() {
+        return String::new();
+    }
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 fn xml_escape(s: &str, out: &mut String) {
@@ -327,6 +366,11 @@ pub fn export(
     format: ExportFormat,
     out: Option<&Path>,
 ) -> Result<(Option<String>, Vec<PathBuf>), GraphError> {
+    if let (ExportFormat::Json, Some(p)) = (format, out) {
+        let f = std::fs::File::create(p).map_err(|e| GraphError::io(p, e))?;
+        write_node_link_json(g, f)?;
+        return Ok((None, vec![p.to_path_buf()]));
+    }
     let text = match format {
         ExportFormat::Json => to_node_link_json(g),
         ExportFormat::Graphml => to_graphml(g),

@@ -8,6 +8,9 @@
 use crate::fingerprint::mix;
 use rayon::prelude::*;
 
+/// A pair of item indices and their similarity.
+type Pair = (usize, usize, f64);
+
 /// Signature length (bins of one-permutation hashing).
 pub const BINS: usize = 128;
 /// Rows per LSH band; `BINS / ROWS` bands. 32 bands of 4 rows: a pair at Jaccard 0.5 becomes a
@@ -24,6 +27,15 @@ pub struct LshOptions {
     /// Keep at most this many best neighbours per item (an edge survives when it is in the
     /// top list of either end).
     pub max_neighbours: usize,
+}
+
+/// Candidates whose signature estimate is this far below the threshold are still verified.
+const ESTIMATE_MARGIN: f64 = 0.1;
+
+/// Jaccard estimate from two signatures (share of equal bins).
+fn estimate(a: &[u64; BINS], b: &[u64; BINS]) -> f64 {
+    let eq = a.iter().zip(b.iter()).filter(|(x, y)| x == y).count();
+    eq as f64 / BINS as f64
 }
 
 /// One-permutation MinHash signature of a sorted shingle set (empty set: all `u64::MAX`).
@@ -75,8 +87,9 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     inter as f64 / (a.len() + b.len() - inter) as f64
 }
 
-/// Pairs `(i, j, jaccard)` with `i < j` of items whose exact Jaccard is at least the threshold,
-/// pruned to the best neighbours per item. Deterministic: sorted by `(i, j)`.
+/// Pairs `(i, j, jaccard)` with `i < j` of items whose exact Jaccard is at least the threshold.
+/// LSH candidates are ranked by their signature estimate, pruned to the best neighbours per
+/// item, then verified with the exact Jaccard of the shingle sets. Deterministic: sorted by `(i, j)`.
 /// Also returns the number of candidate pairs verified.
 pub fn similar_pairs(sets: &[&[u64]], opts: &LshOptions) -> (Vec<(usize, usize, f64)>, usize) {
     let sigs: Vec<[u64; BINS]> = sets.par_iter().map(|s| signature(s)).collect();
@@ -95,39 +108,58 @@ pub fn similar_pairs(sets: &[&[u64]], opts: &LshOptions) -> (Vec<(usize, usize, 
         }
     }
     keys.par_sort_unstable();
-    let mut cands: Vec<(u32, u32)> = Vec::new();
+    // bucket end for every position; positions of every item's entries
+    let mut bucket_end = vec![0u32; keys.len()];
     let mut start = 0;
     while start < keys.len() {
         let mut end = start + 1;
         while end < keys.len() && keys[end].0 == keys[start].0 {
             end += 1;
         }
-        let group = &keys[start..end];
-        for a in 0..group.len() {
-            let limit = if group.len() > opts.bucket_cap {
-                (a + 1 + opts.bucket_cap).min(group.len())
-            } else {
-                group.len()
-            };
-            for b in a + 1..limit {
-                let (x, y) = (group[a].1, group[b].1);
-                if x != y {
-                    cands.push((x.min(y), x.max(y)));
-                }
-            }
+        for e in &mut bucket_end[start..end] {
+            *e = end as u32;
         }
         start = end;
     }
-    cands.par_sort_unstable();
-    cands.dedup();
-    let n_cands = cands.len();
-    let verified: Vec<(usize, usize, f64)> = cands
+    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); sets.len()];
+    for (p, &(_, idx)) in keys.iter().enumerate() {
+        positions[idx as usize].push(p as u32);
+    }
+    // per item: the members after it in each of its buckets (a window of `bucket_cap` in big
+    // buckets; buckets are sorted by item index, so every candidate has a larger index)
+    let per_item: Vec<(usize, Vec<Pair>)> = positions
         .par_iter()
-        .filter_map(|&(a, b)| {
-            let j = jaccard(sets[a as usize], sets[b as usize]);
-            (j >= opts.threshold).then_some((a as usize, b as usize, j))
+        .enumerate()
+        .map(|(a, pos)| {
+            let mut cands: Vec<u32> = Vec::new();
+            for &p in pos {
+                let p = p as usize;
+                let end = bucket_end[p] as usize;
+                let limit = end.min(p + 1 + opts.bucket_cap);
+                cands.extend(keys[p + 1..limit].iter().map(|k| k.1));
+            }
+            cands.sort_unstable();
+            cands.dedup();
+            let sa = sets[a];
+            let found = cands
+                .iter()
+                .filter_map(|&b| {
+                    let sb = sets[b as usize];
+                    let (lo, hi) = (sa.len().min(sb.len()), sa.len().max(sb.len()));
+                    // Jaccard can not exceed |small| / |large|
+                    if (lo as f64) < opts.threshold * hi as f64 {
+                        return None;
+                    }
+                    // signature estimate first; exact Jaccard only for the kept pairs
+                    let est = estimate(&sigs[a], &sigs[b as usize]);
+                    (est >= opts.threshold - ESTIMATE_MARGIN).then_some((a, b as usize, est))
+                })
+                .collect();
+            (cands.len(), found)
         })
         .collect();
+    let n_cands = per_item.iter().map(|(c, _)| c).sum();
+    let verified: Vec<(usize, usize, f64)> = per_item.into_iter().flat_map(|(_, v)| v).collect();
     // prune to the best neighbours per item
     let mut per: Vec<Vec<(f64, usize)>> = vec![Vec::new(); sets.len()];
     for &(a, b, j) in &verified {
@@ -144,10 +176,18 @@ pub fn similar_pairs(sets: &[&[u64]], opts: &LshOptions) -> (Vec<(usize, usize, 
             ids
         })
         .collect();
-    let out = verified
+    let kept: Vec<(usize, usize)> = verified
         .into_iter()
         .filter(|&(a, b, _)| {
             keep_of[a].binary_search(&b).is_ok() || keep_of[b].binary_search(&a).is_ok()
+        })
+        .map(|(a, b, _)| (a, b))
+        .collect();
+    let out = kept
+        .into_par_iter()
+        .filter_map(|(a, b)| {
+            let j = jaccard(sets[a], sets[b]);
+            (j >= opts.threshold).then_some((a, b, j))
         })
         .collect();
     (out, n_cands)
