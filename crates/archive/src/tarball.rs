@@ -117,6 +117,7 @@ fn read_tar_stream<R: Read>(
     let mut failure: Option<io::Error> = None;
     let mut current = String::new();
     let mut trip_recorded = false;
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     loop {
         let mut entry = match entries.next() {
             None => break,
@@ -179,6 +180,13 @@ fn read_tar_stream<R: Read>(
         let Some(name) = checked_name(sink, &raw) else {
             continue;
         };
+        if !names.insert(name.clone()) {
+            sink.anomaly(
+                AnomalyKind::DuplicateName,
+                &name,
+                "path appears more than once (extractors keep the last); every copy is returned",
+            );
+        }
         let declared = entry.size();
         let read = read_limited(&mut entry, sink.cap(), declared);
         if let Some(e) = read.error {

@@ -75,6 +75,14 @@ pub(crate) fn read_zip(bytes: &[u8], sink: &mut Sink<'_, '_>) -> Result<(), Arch
         Ok(z) => z,
         Err(e) => return read_stream(bytes, sink, e),
     };
+    if za.has_duplicate_names() {
+        let at = sink.archive_path();
+        sink.out.anomaly(
+            AnomalyKind::DuplicateName,
+            &at,
+            "the central directory lists some names more than once; only one entry per name is read",
+        );
+    }
     let passwords = sink.ctx.opts.passwords.clone();
     let max_ratio = sink.ctx.limits().max_ratio;
     // Index of the password that worked last: tried first next time.

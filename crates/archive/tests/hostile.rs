@@ -724,3 +724,26 @@ fn datadog_style_encrypted_zip_of_an_sdist() {
     assert_eq!(paths(&u), ["evil-1.0.tar.gz!/evil-1.0/setup.py"]);
     assert_eq!(kinds(&u), [AnomalyKind::Encrypted]);
 }
+
+#[test]
+fn duplicate_names_are_reported() {
+    let u = open(&tgz(&[
+        file("pkg/setup.py", b"harmless"),
+        file("pkg/setup.py", b"evil"),
+    ]));
+    assert_eq!(paths(&u), ["pkg/setup.py", "pkg/setup.py"]);
+    assert_eq!(u.files[1].data, b"evil");
+    assert_eq!(kinds(&u), [AnomalyKind::DuplicateName]);
+    assert_eq!(u.anomalies[0].path, "pkg/setup.py");
+
+    // Zip: the writer refuses duplicates, so rename the second entry in place.
+    let mut z = plain_zip(&[("a/setup.py", b"harmless"), ("b/setup.py", b"evil")]);
+    for i in 0..z.len() - 10 {
+        if &z[i..i + 10] == b"b/setup.py" {
+            z[i] = b'a';
+        }
+    }
+    let u = open(&z);
+    assert_eq!(paths(&u), ["a/setup.py"]);
+    assert_eq!(kinds(&u), [AnomalyKind::DuplicateName]);
+}

@@ -143,6 +143,8 @@ kebab_enum! {
         BundledBinary => "bundled-binary",
         /// The archive ended early or broke after some members were read; those are kept.
         Truncated => "truncated",
+        /// Two entries share one path: tools disagree on which one wins (a known evasion).
+        DuplicateName => "duplicate-name",
     }
 }
 
