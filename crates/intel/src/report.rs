@@ -1191,6 +1191,23 @@ gem install rest-cliet -v 1.6.13</pre>
     }
 
     #[test]
+    fn titles_and_dates_fallbacks() {
+        let ld = r#"<html><head><meta property="og:title" content="OG only">
+        <script type="application/ld+json">{"@type":"BlogPosting","datePublished":"2023-09-10T08:00:00+00:00"}</script>
+        </head><body><h1>H1</h1></body></html>"#;
+        let r = parse_report_html(ld.as_bytes(), "t");
+        assert_eq!(r.title.as_deref(), Some("OG only"));
+        assert_eq!(r.published.as_deref(), Some("2023-09-10T08:00:00+00:00"));
+        let text = "<body><h1>Only heading</h1><p>Posted on March 3, 2024 by the team.</p><time datetime=\"\">x</time></body>";
+        let r = parse_report_html(text.as_bytes(), "t");
+        assert_eq!(r.title.as_deref(), Some("Only heading"));
+        assert_eq!(r.published.as_deref(), Some("2024-03-03"));
+        let md = parse_report_markdown(b"# Markdown title\n\nPublished: 2022-01-05\n", "m");
+        assert_eq!(md.title.as_deref(), Some("Markdown title"));
+        assert_eq!(md.published.as_deref(), Some("2022-01-05"));
+    }
+
+    #[test]
     fn text_dates() {
         assert_eq!(normalise_text_date("March 3, 2024"), "2024-03-03");
         assert_eq!(normalise_text_date("3 Mar 2024"), "2024-03-03");
