@@ -20,6 +20,9 @@ HOST="127.0.0.1"
 
 log() { echo "start-test-postgres: $*" >&2; }
 
+# The server user may not be allowed into the caller's working directory.
+cd /tmp
+
 find_bindir() {
     local d
     for d in /usr/lib/postgresql/*/bin; do

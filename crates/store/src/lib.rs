@@ -265,27 +265,34 @@ impl Store {
         self.conn.lock().map_err(|_| StoreError::Poisoned)
     }
 
-    /// Run `f` in one transaction: commit on `Ok`, roll back on `Err`.
+    /// Run `f` in one transaction: commit on `Ok`, roll back on `Err` or when `f` panics
+    /// (the guard rolls back while unwinding, so the connection stays usable).
     fn transaction<T>(
         &mut self,
         f: impl FnOnce(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        struct Guard<'a> {
+            conn: &'a mut Conn,
+            open: bool,
+        }
+        impl Drop for Guard<'_> {
+            fn drop(&mut self) {
+                if self.open {
+                    let _ = self.conn.batch("ROLLBACK");
+                }
+            }
+        }
         let conn = self.conn.get_mut().map_err(|_| StoreError::Poisoned)?;
         let begin = match conn.dialect() {
             db::Dialect::Sqlite => "BEGIN IMMEDIATE",
             db::Dialect::Postgres => "BEGIN",
         };
         conn.batch(begin)?;
-        match f(conn) {
-            Ok(v) => {
-                conn.batch("COMMIT")?;
-                Ok(v)
-            }
-            Err(e) => {
-                let _ = conn.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        let mut guard = Guard { conn, open: true };
+        let value = f(guard.conn)?;
+        guard.conn.batch("COMMIT")?;
+        guard.open = false;
+        Ok(value)
     }
 
     /// Write `batch` in one transaction. Re-ingesting the same source name replaces

@@ -575,6 +575,33 @@ fn kill_mid_ingest_leaves_consistent_store() {
     });
 }
 
+#[test]
+fn failed_ingest_rolls_back_and_connection_stays_usable() {
+    each_backend("rollback", |target| {
+        let mut store = Store::open(target).expect("open");
+        store.ingest(&osv_batch("ossf", 20, 1)).expect("v1");
+        let before = store.stats().expect("stats");
+        let v2 = osv_batch("ossf", 20, 2);
+        // A panic in the middle of the transaction (after rows were written).
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = store.ingest_with_progress(&v2, &mut |step| {
+                if step == "fact" {
+                    panic!("interrupted");
+                }
+            });
+        }));
+        assert!(res.is_err());
+        assert_eq!(
+            store.stats().expect("stats"),
+            before,
+            "partial ingest visible"
+        );
+        // The same connection takes the next ingest.
+        store.ingest(&v2).expect("v2 after rollback");
+        assert_eq!(store.stats().expect("stats").advisories, 19);
+    });
+}
+
 /// A batch the size of the real intel corpus (36k advisories, 8k names, 3k samples).
 fn corpus_sized_batches() -> Vec<Batch> {
     let mut osv = osv_batch("ossf", 36_000, 1);
@@ -631,8 +658,11 @@ fn corpus_sized_ingest_is_fast() {
         );
         assert_eq!(stats.samples, 3_038);
         assert_eq!(stats.advisories, 36_001);
+        // The 20 s budget (parsing included) is for the release binary; unoptimised test
+        // builds on a shared machine get more room.
+        let budget = Duration::from_secs(if cfg!(debug_assertions) { 60 } else { 10 });
         assert!(
-            first < Duration::from_secs(20) && second < Duration::from_secs(20),
+            first < budget && second < budget,
             "too slow: {first:?} / {second:?}"
         );
     });
