@@ -574,3 +574,31 @@ fn report_fetched_over_http() {
         other => panic!("expected a fetch error, got {other:?}"),
     }
 }
+
+/// Garbage in: an error value or an empty result, never a panic.
+#[test]
+fn garbage_never_panics() {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    const ALPHABET: &[u8] = b"{}[]\",:@/=-_.0123456789abcXYZ \n\t<>`#pipnstal\xff\xfe";
+    let tmp = tempfile::tempdir().unwrap();
+    for round in 0..60 {
+        let len = (next() % 400) as usize;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
+        let _ = malgraph_intel::parse_osv_bytes(&bytes, "g", round % 2 == 0);
+        let _ = parse_report_html(&bytes, "g");
+        let _ = parse_report_markdown(&bytes, "g");
+        for ext in ["txt", "csv", "json", "jsonl", "tsv"] {
+            let p = tmp.path().join(format!("pypi-g{round}.{ext}"));
+            std::fs::write(&p, &bytes).unwrap();
+            let _ = parse_source(s(&p), Some(SourceKind::NameList), None, &no_progress).unwrap();
+        }
+    }
+}
