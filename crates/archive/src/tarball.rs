@@ -137,7 +137,8 @@ fn read_tar_stream<R: Read>(
             break;
         }
         let et = entry.header().entry_type();
-        if et.is_dir() {
+        // Old tars mark folders as regular entries whose name ends with `/`.
+        if et.is_dir() || (et.is_file() && raw.ends_with(b"/")) {
             continue;
         }
         if et.is_symlink() || et.is_hard_link() {
@@ -173,10 +174,12 @@ fn read_tar_stream<R: Read>(
             );
             continue;
         }
-        if !(et.is_file() || et.is_contiguous() || et.is_gnu_sparse()) {
-            // Volume labels, unknown vendor types: metadata, not files.
+        if et.is_pax_global_extensions() || et.as_byte() == b'V' {
+            // Global pax headers and volume labels are metadata, not files.
             continue;
         }
+        // Regular, contiguous, sparse, and unknown types alike: Python's tarfile (so pip)
+        // extracts an entry of unknown type as a regular file, so it is one here too.
         let Some(name) = checked_name(sink, &raw) else {
             continue;
         };

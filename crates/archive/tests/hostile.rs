@@ -747,3 +747,15 @@ fn duplicate_names_are_reported() {
     assert_eq!(paths(&u), ["a/setup.py"]);
     assert_eq!(kinds(&u), [AnomalyKind::DuplicateName]);
 }
+
+#[test]
+fn unknown_entry_types_are_files_like_pip_sees_them() {
+    let u = open(&tgz(&[Entry {
+        name: b"pkg/hidden.py",
+        kind: tar::EntryType::new(b'Z'),
+        link: b"",
+        data: b"import os",
+    }]));
+    assert_eq!(paths(&u), ["pkg/hidden.py"]);
+    assert_eq!(u.files[0].data, b"import os");
+}
