@@ -19,6 +19,11 @@
 //! | `names` | name lists (`.txt`, `.csv`, `.tsv`, `.json`, `.jsonl`) | list files |
 //! | `report` | HTML / Markdown pages, files, folders or http(s) URLs | `.html`, `.htm`, `.md` files; URLs |
 //!
+//! Name lists take a row's ecosystem from its `ecosystem` column, else a `# ecosystem: NAME`
+//! line, else a word of the file name (`pypi-…`, `npmjs-…`), else of its folder; rows whose
+//! ecosystem stays unknown are reported as a [`SourceError`], never guessed (see `names.rs`).
+//! Report pages take packages only from contexts that mark them as packages (see `report.rs`).
+//!
 //! # Provenance names (`Batch::source`)
 //!
 //! `--source NAME` wins. Otherwise: DataDog -> `datadog`; malregistry -> `pypi_malregistry`;

@@ -153,7 +153,9 @@ pub(crate) fn parse_datadog(root: &Path, progress: &dyn Fn(u64, u64)) -> Samples
 
 /// pypi_malregistry layout: `[<eco>/]<name>/<version>/<archive>`. The ecosystem is taken from
 /// an ecosystem-named folder on the way (`pypi/`, `npm/`), PyPI otherwise. `manifest.csv` is not
-/// needed (names and versions come from the folders; hashes are computed).
+/// needed (names and versions come from the folders; hashes are computed). Every file at the
+/// archive level is a sample, whatever its extension (the dataset holds mislabelled archives);
+/// archive-named files elsewhere are errors; other files elsewhere are ignored.
 pub(crate) fn parse_malregistry(root: &Path, progress: &dyn Fn(u64, u64)) -> SamplesOut {
     let mut out = SamplesOut::default();
     let (files, errs) = util::walk_files(root, |p| {
@@ -176,10 +178,13 @@ pub(crate) fn parse_malregistry(root: &Path, progress: &dyn Fn(u64, u64)) -> Sam
             _ => (root_eco.clone().unwrap_or(Ecosystem::PyPI), &comps[..]),
         };
         if rest.len() != 3 {
-            out.errors.push(SourceError::new(
-                &loc,
-                "path does not follow <name>/<version>/<archive>",
-            ));
+            // Archives out of place are reported; other side files (metadata) are not samples.
+            if comps.last().is_some_and(|f| is_archive_name(f)) {
+                out.errors.push(SourceError::new(
+                    &loc,
+                    "path does not follow <name>/<version>/<archive>",
+                ));
+            }
             continue;
         }
         found.push(Found {

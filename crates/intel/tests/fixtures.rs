@@ -269,6 +269,7 @@ fn malregistry_and_archive_folders() {
     );
     write(&reg.join("other/2.0/other-2.0-py3-none-any.whl"), b"PK");
     write(&reg.join("stray.tar.gz"), b"x");
+    write(&reg.join("manifest.jsonl"), b"{}");
     assert_eq!(detect_kind(&reg).unwrap(), SourceKind::MalRegistry);
     let batch = parse_source(s(&reg), None, None, &no_progress).unwrap();
     assert_eq!(batch.kind, SourceKind::MalRegistry);
