@@ -741,7 +741,8 @@ fn code_span_is_package(before: &str, after: &str) -> bool {
 fn looks_like_file_or_code(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
     FILE_EXTS.iter().any(|e| l.ends_with(e))
-        || s.contains(['(', ')', '=', ' ', '$', '{', '}', '<', '>', '\\'])
+        || s.contains(['(', ')', ' ', '$', '{', '}', '<', '>', '\\'])
+        || (s.contains('=') && !s.contains("=="))
         || s.starts_with(['.', '/', '~'])
 }
 
@@ -927,16 +928,23 @@ fn extract_html(html: &str, location: &str) -> Report {
                 continue;
             }
             for li in list.child_elements().filter(|c| c.value().name() == "li") {
+                // The item's text ("evil", "evil 1.0", "`evil` (v1.0)"), else its leading code span.
+                let text: String = li.text().collect();
                 let first_code = li
-                    .child_elements()
-                    .next()
+                    .children()
+                    .find(|n| !matches!(n.value(), Node::Text(t) if t.trim().is_empty()))
+                    .and_then(ElementRef::wrap)
                     .filter(|c| c.value().name() == "code")
                     .map(|c| c.text().collect::<String>());
-                let item = first_code.unwrap_or_else(|| li.text().collect::<String>());
-                if looks_like_file_or_code(item.trim()) && !item.trim().contains(' ') {
-                    continue;
-                }
-                let Some((name, version)) = name_and_version(&item) else {
+                let Some((name, version)) = name_and_version(&text)
+                    .filter(|(n, _)| !looks_like_file_or_code(n))
+                    .or_else(|| {
+                        first_code
+                            .as_deref()
+                            .and_then(name_and_version)
+                            .filter(|(n, _)| !looks_like_file_or_code(n))
+                    })
+                else {
                     continue;
                 };
                 if let Some(eco) = eco_for(&intro, page_eco.as_ref()) {

@@ -424,13 +424,17 @@ hxxps://drop.evil-npm[.]top/x.js.
 
 - `@acme/utils@1.2.4`
 - shady-color 3.0.1
+- `worm-core` (v0.9.1)
+- `worm-extra` — the second stage
 - a sentence about the worm that is not a name
+- `postinstall.js`
 
 ```sh
 npm install --save left-padd@1.0.0 && yarn add got-cache
 ```
 
 The `child_process` module and `index.js` are used; the legitimate `chalk` package is not affected.
+A later package `color-strng==2.0.1` was seen too.
 Links: [registry](https://www.npmjs.com/package/%40acme%2Futils).
 "#;
 
@@ -473,9 +477,12 @@ fn report_pages() {
         ids,
         [
             "npm/@acme/utils@1.2.4",
+            "npm/color-strng@2.0.1",
             "npm/got-cache",
             "npm/left-padd@1.0.0",
             "npm/shady-color@3.0.1",
+            "npm/worm-core@0.9.1",
+            "npm/worm-extra",
         ]
     );
     assert!(
