@@ -75,14 +75,11 @@ pub(crate) fn read_zip(bytes: &[u8], sink: &mut Sink<'_, '_>) -> Result<(), Arch
         Ok(z) => z,
         Err(e) => return read_stream(bytes, sink, e),
     };
-    if za.has_duplicate_names() {
-        let at = sink.archive_path();
-        sink.out.anomaly(
-            AnomalyKind::DuplicateName,
-            &at,
-            "the central directory lists some names more than once; only one entry per name is read",
-        );
-    }
+    let hidden = if za.has_duplicate_names() {
+        hidden_duplicates(bytes, &za)
+    } else {
+        Vec::new()
+    };
     let passwords = sink.ctx.opts.passwords.clone();
     let max_ratio = sink.ctx.limits().max_ratio;
     // Index of the password that worked last: tried first next time.
@@ -241,6 +238,9 @@ pub(crate) fn read_zip(bytes: &[u8], sink: &mut Sink<'_, '_>) -> Result<(), Arch
             }
         }
     }
+    if za.has_duplicate_names() {
+        read_hidden(bytes, &hidden, sink, (&mut produced, ratio_budget));
+    }
     let at = sink.archive_path();
     if let Some((scheme, pi)) = &unlocked {
         sink.out.anomaly(
@@ -364,4 +364,118 @@ fn read_stream(bytes: &[u8], sink: &mut Sink<'_, '_>, cause: ZipError) -> Result
         ),
     );
     Ok(())
+}
+
+/// Central-directory entries that share a name with another: the zip crate indexes entries by
+/// name and keeps one, so the others are found here by walking the directory by hand. Returns
+/// (raw name, local header offset) of every entry the index does not hold. Best effort: an
+/// archive this simple walk cannot follow (zip64, prefixed data) yields nothing.
+fn hidden_duplicates(bytes: &[u8], za: &ZipArchive<Cursor<&[u8]>>) -> Vec<(Vec<u8>, u64)> {
+    let u16_at = |p: usize| -> Option<u64> {
+        Some(u64::from(u16::from_le_bytes(
+            bytes.get(p..p + 2)?.try_into().ok()?,
+        )))
+    };
+    let u32_at = |p: usize| -> Option<u64> {
+        Some(u64::from(u32::from_le_bytes(
+            bytes.get(p..p + 4)?.try_into().ok()?,
+        )))
+    };
+    let walk = || -> Option<Vec<(Vec<u8>, u64)>> {
+        let from = bytes.len().saturating_sub(22 + 65_535);
+        let eocd = from + bytes[from..].windows(4).rposition(|w| w == b"PK\x05\x06")?;
+        let count = u16_at(eocd + 10)?;
+        let mut pos = usize::try_from(u32_at(eocd + 16)?).ok()?;
+        let mut all = Vec::new();
+        for _ in 0..count {
+            if bytes.get(pos..pos + 4)? != b"PK\x01\x02" {
+                return None;
+            }
+            let name_len = usize::try_from(u16_at(pos + 28)?).ok()?;
+            let extra_len = usize::try_from(u16_at(pos + 30)?).ok()?;
+            let comment_len = usize::try_from(u16_at(pos + 32)?).ok()?;
+            let offset = u32_at(pos + 42)?;
+            let name = bytes.get(pos + 46..pos + 46 + name_len)?.to_vec();
+            all.push((name, offset));
+            pos += 46 + name_len + extra_len + comment_len;
+        }
+        Some(all)
+    };
+    let Some(all) = walk() else {
+        return Vec::new();
+    };
+    let kept: std::collections::HashSet<u64> = (0..za.len())
+        .filter_map(|i| za.by_index_data(i).ok().map(|e| e.header_start()))
+        .collect();
+    // Several records may point at one local header (overlapping bombs): read each once.
+    let mut once = kept;
+    all.into_iter()
+        .filter(|(_, off)| once.insert(*off))
+        .collect()
+}
+
+/// Read the entries [`hidden_duplicates`] found, from their local headers, and report each name.
+fn read_hidden(
+    bytes: &[u8],
+    hidden: &[(Vec<u8>, u64)],
+    sink: &mut Sink<'_, '_>,
+    (produced, ratio_budget): (&mut u64, u64),
+) {
+    let at = sink.archive_path();
+    if hidden.is_empty() {
+        sink.out.anomaly(
+            AnomalyKind::DuplicateName,
+            &at,
+            "the central directory lists some names more than once; only one entry per name was read",
+        );
+        return;
+    }
+    let max_ratio = sink.ctx.limits().max_ratio;
+    for (raw, off) in hidden {
+        let shown = String::from_utf8_lossy(raw).replace('\\', "/");
+        if !sink.ctx.count_member(sink.out, &sink.full(&shown)) {
+            return;
+        }
+        let Some(name) = checked_name(sink, raw) else {
+            continue;
+        };
+        let Some(tail) = usize::try_from(*off).ok().and_then(|o| bytes.get(o..)) else {
+            continue;
+        };
+        let mut cur = Cursor::new(tail);
+        let detail = match zip::read::read_zipfile_from_stream(&mut cur) {
+            Ok(Some(f)) if !f.encrypted() => {
+                let m = Meta {
+                    raw: raw.clone(),
+                    is_dir: false,
+                    mode: None,
+                    encrypted: false,
+                    compressed: f.compressed_size(),
+                    size: f.size(),
+                };
+                let ratio_left = ratio_budget.saturating_sub(*produced);
+                let (r, tripped) = read_member(f, &m, sink.cap().min(ratio_left), max_ratio);
+                *produced += r.data.len() as u64;
+                if r.over_cap && ratio_left < sink.cap() {
+                    sink.push(&name, r.data, false);
+                    sink.anomaly(
+                        AnomalyKind::RatioExceeded,
+                        &name,
+                        format!("archive inflated past {ratio_budget} bytes; stopped reading"),
+                    );
+                    return;
+                }
+                if tripped || r.error.is_some() {
+                    sink.push(&name, r.data, false);
+                    "listed more than once; the hidden copy is returned, truncated".to_string()
+                } else {
+                    sink.member(&name, r);
+                    "listed more than once; every copy is returned".to_string()
+                }
+            }
+            Ok(_) => "listed more than once; a hidden copy is encrypted or empty".to_string(),
+            Err(e) => format!("listed more than once; a hidden copy cannot be read: {e}"),
+        };
+        sink.anomaly(AnomalyKind::DuplicateName, &name, detail);
+    }
 }

@@ -640,6 +640,12 @@ fn mutated_archives_never_panic() {
 
 #[test]
 fn overlapping_zip_bomb_hits_archive_ratio() {
+    for unique in [true, false] {
+        overlapping_zip_bomb(unique);
+    }
+}
+
+fn overlapping_zip_bomb(unique: bool) {
     // Many entries whose central directory records all point at the same compressed kernel
     // (the "better zip bomb" layout): every member alone has a modest ratio, the archive does not.
     let mut seed = 42u64;
@@ -661,8 +667,10 @@ fn overlapping_zip_bomb_hits_archive_ratio() {
         let mut e = entry.to_vec();
         // Name is "k.bin" at offset 46; make each unique ("k" + 4 hex digits would change
         // the length, so overwrite in place with a 5-char name).
-        let name = format!("{i:05}");
-        e[46..51].copy_from_slice(name.as_bytes());
+        if unique {
+            let name = format!("{i:05}");
+            e[46..51].copy_from_slice(name.as_bytes());
+        }
         out.extend_from_slice(&e);
     }
     let cd_size = (out.len() - cd) as u32;
@@ -678,6 +686,12 @@ fn overlapping_zip_bomb_hits_archive_ratio() {
         "kernel ratio {member_ratio} would trip alone"
     );
     let u = open(&out);
+    if !unique {
+        // One name, one local header: read once, and the duplication is reported.
+        assert_eq!(u.files.len(), 1);
+        assert_eq!(kinds(&u), [AnomalyKind::DuplicateName]);
+        return;
+    }
     let kept: u64 = u.files.iter().map(|f| f.data.len() as u64).sum();
     assert_eq!(kinds(&u), [AnomalyKind::RatioExceeded]);
     assert!(u.anomalies[0].detail.starts_with("archive inflated"));
@@ -744,8 +758,12 @@ fn duplicate_names_are_reported() {
         }
     }
     let u = open(&z);
-    assert_eq!(paths(&u), ["a/setup.py"]);
+    assert_eq!(paths(&u), ["a/setup.py", "a/setup.py"]);
+    let mut datas: Vec<&[u8]> = u.files.iter().map(|f| f.data.as_slice()).collect();
+    datas.sort();
+    assert_eq!(datas, [&b"evil"[..], &b"harmless"[..]]);
     assert_eq!(kinds(&u), [AnomalyKind::DuplicateName]);
+    assert!(u.anomalies[0].detail.contains("every copy"));
 }
 
 #[test]
