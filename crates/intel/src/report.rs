@@ -593,9 +593,18 @@ fn scan_commands(text: &str, all: bool, found: &mut Found) {
     for (re, eco) in sets {
         let Some(re) = re.as_ref() else { continue };
         for c in re.captures_iter(text) {
-            if let Some(m) = c.get(1) {
-                command_args(m.as_str(), &eco, all, found);
+            let (Some(whole), Some(m)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            // A command inside a string literal of quoted code (`os.system("pip install x")`)
+            // is what the malware runs, often a legitimate helper: not a report's package.
+            let line_start = text[..whole.start()].rfind('\n').map_or(0, |i| i + 1);
+            let prefix = &text[line_start..whole.start()];
+            let quotes = prefix.chars().filter(|&ch| ch == '"' || ch == '\'').count();
+            if quotes % 2 == 1 && prefix.contains(['(', '=', '[']) {
+                continue;
             }
+            command_args(m.as_str(), &eco, all, found);
         }
     }
 }
@@ -1148,7 +1157,9 @@ mod tests {
         let html = r#"<html><body><p>Victims ran pip install the package via <code>pip install evil-pkg==1.0.2 other_pkg[extra]>=2</code>.</p>
         <pre>npm i -g @bad/scope@2.0.0 lodahs
 gem install rest-cliet -v 1.6.13</pre>
-        <p>Then run pip install reqeusts.</p><p>The npm install process runs hooks; pip install ran twice</p></body></html>"#;
+        <pre>os.system("pip install pycryptodome discord_webhook")
+exec('npm i axios')</pre>
+        <p>Then run pip install reqeusts.</p><p>Don't run gem install rest-clint.</p><p>The npm install process runs hooks; pip install ran twice</p></body></html>"#;
         let r = parse_report_html(html.as_bytes(), "t");
         assert_eq!(
             ids(&r),
@@ -1158,7 +1169,8 @@ gem install rest-cliet -v 1.6.13</pre>
                 "pypi/reqeusts",
                 "npm/@bad/scope@2.0.0",
                 "npm/lodahs",
-                "rubygems/rest-cliet@1.6.13"
+                "rubygems/rest-cliet@1.6.13",
+                "rubygems/rest-clint"
             ]
         );
     }
