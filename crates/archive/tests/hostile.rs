@@ -611,6 +611,7 @@ fn mutated_archives_never_panic() {
             ),
         ),
         ("nested", tgz(&[file("x.zip", &plain_zip(&[("y", b"z")]))])),
+        ("zipdup", dup_zip()),
     ];
     let opts = Options::default();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -739,6 +740,17 @@ fn datadog_style_encrypted_zip_of_an_sdist() {
     assert_eq!(kinds(&u), [AnomalyKind::Encrypted]);
 }
 
+/// A zip listing `a/setup.py` twice (the writer refuses duplicates: rename in place).
+fn dup_zip() -> Vec<u8> {
+    let mut z = plain_zip(&[("a/setup.py", b"harmless"), ("b/setup.py", b"evil")]);
+    for i in 0..z.len() - 10 {
+        if &z[i..i + 10] == b"b/setup.py" {
+            z[i] = b'a';
+        }
+    }
+    z
+}
+
 #[test]
 fn duplicate_names_are_reported() {
     let u = open(&tgz(&[
@@ -750,14 +762,7 @@ fn duplicate_names_are_reported() {
     assert_eq!(kinds(&u), [AnomalyKind::DuplicateName]);
     assert_eq!(u.anomalies[0].path, "pkg/setup.py");
 
-    // Zip: the writer refuses duplicates, so rename the second entry in place.
-    let mut z = plain_zip(&[("a/setup.py", b"harmless"), ("b/setup.py", b"evil")]);
-    for i in 0..z.len() - 10 {
-        if &z[i..i + 10] == b"b/setup.py" {
-            z[i] = b'a';
-        }
-    }
-    let u = open(&z);
+    let u = open(&dup_zip());
     assert_eq!(paths(&u), ["a/setup.py", "a/setup.py"]);
     let mut datas: Vec<&[u8]> = u.files.iter().map(|f| f.data.as_slice()).collect();
     datas.sort();
