@@ -623,6 +623,11 @@ fn scan_registry_urls(text: &str, found: &mut Found, check_before: bool) {
         let Some(re) = re.as_ref() else { continue };
         for c in re.captures_iter(text) {
             let Some(n) = c.get(1) else { continue };
+            let end = c.get(0).map_or(0, |m| m.end());
+            if text[end..].starts_with("/json") {
+                // A registry API call in quoted code, not a link to a package page.
+                continue;
+            }
             if check_before {
                 let start = c.get(0).map_or(0, |m| m.start());
                 let mut from = start.saturating_sub(120);
@@ -1158,7 +1163,8 @@ mod tests {
         <pre>npm i -g @bad/scope@2.0.0 lodahs
 gem install rest-cliet -v 1.6.13</pre>
         <pre>os.system("pip install pycryptodome discord_webhook")
-exec('npm i axios')</pre>
+exec('npm i axios')
+r = requests.get("https://pypi.org/pypi/requests/json")</pre>
         <p>Then run pip install reqeusts.</p><p>Don't run gem install rest-clint.</p><p>The npm install process runs hooks; pip install ran twice</p></body></html>"#;
         let r = parse_report_html(html.as_bytes(), "t");
         assert_eq!(
