@@ -13,6 +13,11 @@
 //! components are never followed nor returned as files; each is reported as an
 //! [`Anomaly`]. A limit that is hit does not fail the package: reading stops, what was read is
 //! kept, and an anomaly says why.
+//!
+//! What the analyser sees is what an installer would see: tar entries of unknown type are files
+//! (pip's `tarfile` extracts them as such); every copy of a duplicated name is returned (tar, and
+//! zip entries that the central directory lists twice), with a `DuplicateName` anomaly; members
+//! of nested archives are named `outer/inner.whl!/member` (see [`Limits::max_depth`]).
 
 mod detect;
 mod dir;
@@ -29,7 +34,7 @@ pub use detect::detect;
 pub use dir::{find_archives, is_package_dir, read_dir};
 
 /// Hard limits on what one package may make us read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes of all returned files together (nested archives included); also caps the bytes a
     /// single decompression stream may produce.
@@ -383,7 +388,7 @@ impl Sink<'_, '_> {
         let mut complete = true;
         if over_cap {
             complete = false;
-            let l = self.ctx.limits().clone();
+            let l = *self.ctx.limits();
             if self.ctx.remaining() < l.max_member_bytes {
                 self.ctx.stopped = true;
                 flow = Flow::Stop;

@@ -78,7 +78,7 @@ fn is_truncation(e: &io::Error) -> bool {
 
 /// Record that a guard stopped the stream.
 fn record_trip(sink: &mut Sink<'_, '_>, t: Trip, at: &str) {
-    let l = sink.ctx.limits().clone();
+    let l = *sink.ctx.limits();
     sink.ctx.stopped = sink.ctx.stopped || matches!(t, Trip::Total { .. });
     match t {
         Trip::Ratio {
