@@ -48,6 +48,7 @@ pub use model::{
 };
 pub use osv::parse_osv_bytes;
 pub use report::{parse_report_html, parse_report_markdown};
+pub use samples::DATADOG_ZIP_PASSWORD;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

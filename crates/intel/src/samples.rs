@@ -7,6 +7,10 @@ use malgraph_core::{Ecosystem, PackageId, guess_from_filename};
 use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
 
+/// Password of the encrypted zips of the DataDog dataset (for `--scan`, which reads them in
+/// memory through the archive crate; this crate never opens them).
+pub const DATADOG_ZIP_PASSWORD: &str = "infected";
+
 /// DataDog labels (folder names between the ecosystem and the package name).
 pub(crate) const DATADOG_LABELS: [&str; 2] = ["malicious_intent", "compromised_lib"];
 

@@ -180,7 +180,7 @@ fn encrypted_zip(path: &Path, member: &str, body: &[u8]) {
     let f = std::fs::File::create(path).unwrap();
     let mut z = zip::ZipWriter::new(f);
     let o = zip::write::SimpleFileOptions::default()
-        .with_deprecated_encryption(b"infected")
+        .with_deprecated_encryption(malgraph_intel::DATADOG_ZIP_PASSWORD.as_bytes())
         .unwrap();
     z.start_file(member, o).unwrap();
     z.write_all(body).unwrap();
