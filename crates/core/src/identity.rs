@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 /// A package ecosystem (registry). Names follow OSV's ecosystem spelling when printed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
+#[serde(into = "String", from = "String")]
 pub enum Ecosystem {
     PyPI,
     Npm,
@@ -84,10 +84,9 @@ impl From<Ecosystem> for String {
     }
 }
 
-impl TryFrom<String> for Ecosystem {
-    type Error = std::convert::Infallible;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Ok(Ecosystem::parse(&s))
+impl From<String> for Ecosystem {
+    fn from(s: String) -> Ecosystem {
+        Ecosystem::parse(&s)
     }
 }
 
