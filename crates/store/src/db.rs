@@ -49,11 +49,14 @@ impl std::hash::Hash for Value {
 }
 
 impl Value {
+    /// A text value. NUL characters are dropped: PostgreSQL refuses them in `TEXT`, and
+    /// both backends must store the same thing.
     pub(crate) fn text(s: impl Into<String>) -> Value {
-        Value::Text(Some(s.into()))
+        Value::Text(Some(without_nul(s.into())))
     }
+    /// An optional text value (see [`Value::text`]).
     pub(crate) fn opt_text(s: Option<&str>) -> Value {
-        Value::Text(s.map(str::to_string))
+        Value::Text(s.map(|s| without_nul(s.to_string())))
     }
     pub(crate) fn int(i: i64) -> Value {
         Value::Int(Some(i))
@@ -77,6 +80,14 @@ impl rusqlite::ToSql for Value {
             Value::Text(v) => rusqlite::ToSql::to_sql(v),
             Value::Blob(v) => rusqlite::ToSql::to_sql(v),
         }
+    }
+}
+
+fn without_nul(s: String) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "")
+    } else {
+        s
     }
 }
 
@@ -356,6 +367,15 @@ fn dedup_rows(rows: Vec<Vec<Value>>, key_cols: usize) -> Vec<Vec<Value>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_characters_are_dropped() {
+        assert_eq!(Value::text("a\0b"), Value::text("ab"));
+        assert_eq!(
+            Value::opt_text(Some("\0")),
+            Value::Text(Some(String::new()))
+        );
+    }
 
     #[test]
     fn placeholders_are_numbered() {

@@ -68,6 +68,22 @@ pub(crate) fn date_key(s: &str) -> Option<String> {
     None
 }
 
+/// Longest indicator value kept, in bytes: PostgreSQL b-tree keys must stay under ~2.7 kB,
+/// and both backends must store the same thing.
+pub(crate) const MAX_INDICATOR_BYTES: usize = 2000;
+
+/// `value` cut to [`MAX_INDICATOR_BYTES`] at a character boundary.
+pub(crate) fn indicator_value(value: &str) -> &str {
+    if value.len() <= MAX_INDICATOR_BYTES {
+        return value;
+    }
+    let mut end = MAX_INDICATOR_BYTES;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    &value[..end]
+}
+
 /// Earliest of two optional dates (a date beats no date).
 fn min_date(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {
@@ -121,6 +137,7 @@ impl Rows {
 
     fn iocs(&mut self, iocs: &Iocs, mut link: impl FnMut(&str, &str)) {
         for (kind, value) in iocs.iter() {
+            let value = indicator_value(value);
             self.indicators
                 .insert((kind.to_string(), value.to_string()));
             link(kind, value);
@@ -306,7 +323,7 @@ pub(crate) fn write_batch(
     conn.insert_rows(
         "advisory_indicator",
         &["source", "advisory_id", "kind", "value"],
-        0,
+        4,
         "",
         adv_ind,
     )?;
@@ -609,6 +626,15 @@ mod tests {
         assert_eq!(date_key("2024-13-01"), None);
         assert_eq!(date_key("Mon, 27 Feb 2023"), None);
         assert_eq!(date_key("2024-1"), None);
+    }
+
+    #[test]
+    fn long_indicators_are_cut_at_a_char_boundary() {
+        let long = "é".repeat(MAX_INDICATOR_BYTES);
+        let cut = indicator_value(&long);
+        assert!(cut.len() <= MAX_INDICATOR_BYTES && cut.len() >= MAX_INDICATOR_BYTES - 1);
+        assert!(cut.chars().all(|c| c == 'é'));
+        assert_eq!(indicator_value("short"), "short");
     }
 
     #[test]

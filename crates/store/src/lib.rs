@@ -360,7 +360,13 @@ impl Store {
             let inds: Vec<Vec<Value>> = report
                 .iocs
                 .iter()
-                .map(|(k, v)| vec![Value::text(sha.clone()), Value::text(k), Value::text(v)])
+                .map(|(k, v)| {
+                    vec![
+                        Value::text(sha.clone()),
+                        Value::text(k),
+                        Value::text(ingest::indicator_value(v)),
+                    ]
+                })
                 .collect();
             let shared = inds.iter().map(|r| r[1..].to_vec()).collect();
             c.insert_rows(

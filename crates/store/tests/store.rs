@@ -602,6 +602,36 @@ fn failed_ingest_rolls_back_and_connection_stays_usable() {
     });
 }
 
+#[test]
+fn hostile_text_is_stored_on_both_backends() {
+    each_backend("hostile", |target| {
+        let mut store = Store::open(target).expect("open");
+        let mut b = Batch::new("odd", SourceKind::Osv, "/odd");
+        let mut a = advisory("MAL-0", pypi("nul"), Versions::All, "not a date");
+        a.summary = Some("has a \0 NUL".into());
+        let long = format!("http://x.test/{}", "a".repeat(5000));
+        a.iocs.urls.insert(long.clone());
+        a.iocs.urls.insert(format!("{long}-other-tail"));
+        b.advisories.push(a);
+        store.ingest(&b).expect("ingest hostile text");
+        store.ingest(&b).expect("again");
+        let got = store.advisories().expect("advisories");
+        assert_eq!(got[0].advisory.summary.as_deref(), Some("has a  NUL"));
+        let urls = &got[0].advisory.iocs.urls;
+        assert_eq!(
+            urls.len(),
+            1,
+            "two values equal after the cut are one indicator"
+        );
+        assert!(urls.iter().all(|u| u.len() <= 2000));
+        let s = store.stats().expect("stats");
+        assert_eq!(
+            s.sources[0].first_report, None,
+            "unparseable date is no date"
+        );
+    });
+}
+
 /// A batch the size of the real intel corpus (36k advisories, 8k names, 3k samples).
 fn corpus_sized_batches() -> Vec<Batch> {
     let mut osv = osv_batch("ossf", 36_000, 1);
