@@ -312,7 +312,7 @@ impl Analyzer {
                 findings_extra.push(raw("PY-DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
             }
             // Host identity collected and network used, both at install or import time.
-            let early = |s: &Scope| s.stage != Stage::Runtime && s.factor >= MODULE_TOP_FACTOR;
+            let early = |s: &Scope| s.stage != Stage::Runtime && s.factor >= 1.0;
             if facts.host_collect.iter().any(|(_, _, s, _)| early(s))
                 && let Some((_, line, scope, snip)) =
                     facts.network.iter().find(|(_, _, s, _)| early(s)).cloned()

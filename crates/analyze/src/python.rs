@@ -249,7 +249,14 @@ fn memfind(h: &[u8], n: &[u8]) -> bool {
 struct Py<'t> {
     src: &'t [u8],
     aliases: HashMap<String, String>,
-    assigns: HashMap<String, Vec<Node<'t>>>,
+    /// (enclosing function id or 0, name) -> assigned expressions.
+    assigns: HashMap<(usize, String), Vec<Node<'t>>>,
+    funcs_by_id: HashMap<usize, Node<'t>>,
+    fn_class_by_id: HashMap<usize, String>,
+    /// Function definitions as (start byte, end byte, id), by start; and the running
+    /// maximum of their ends (to answer "no function here" at once).
+    fn_ranges: Vec<(usize, usize, usize)>,
+    fn_max_end: Vec<usize>,
     reach_top: HashSet<String>,
     reach_install: HashSet<String>,
     install_classes: HashSet<String>,
@@ -267,22 +274,6 @@ fn line_of(n: Node<'_>) -> u32 {
     n.start_position().row as u32 + 1
 }
 
-fn enclosing_class<'t>(f: Node<'t>, src: &[u8]) -> Option<String> {
-    let mut p = f.parent();
-    while let Some(n) = p {
-        match n.kind() {
-            "block" | "decorated_definition" => p = n.parent(),
-            "class_definition" => {
-                return n
-                    .child_by_field_name("name")
-                    .map(|x| text(x, src).to_string());
-            }
-            _ => return None,
-        }
-    }
-    None
-}
-
 impl<'t> Py<'t> {
     /// First pass: imports, aliases, assignments, call graph, install command classes.
     fn collect(src: &'t [u8], tree: &'t Tree, _ctx: &PyCtx<'_>) -> Py<'t> {
@@ -290,6 +281,10 @@ impl<'t> Py<'t> {
             src,
             aliases: HashMap::new(),
             assigns: HashMap::new(),
+            funcs_by_id: HashMap::new(),
+            fn_class_by_id: HashMap::new(),
+            fn_ranges: Vec::new(),
+            fn_max_end: Vec::new(),
             reach_top: HashSet::new(),
             reach_install: HashSet::new(),
             install_classes: HashSet::new(),
@@ -303,9 +298,12 @@ impl<'t> Py<'t> {
         let mut fn_class: Vec<(String, String)> = Vec::new();
         let mut alias_candidates: Vec<(String, Node<'t>)> = Vec::new();
         // (node, enclosing function name)
-        let mut stack: Vec<(Node<'t>, Option<String>)> = vec![(tree.root_node(), None)];
-        while let Some((n, func)) = stack.pop() {
+        type Item<'t> = (Node<'t>, Option<String>, usize, Option<String>);
+        let mut stack: Vec<Item<'t>> = vec![(tree.root_node(), None, 0, None)];
+        while let Some((n, func, cur_fid, cur_cls)) = stack.pop() {
             let mut child_func = func.clone();
+            let mut child_fid = cur_fid;
+            let mut child_cls = cur_cls.clone();
             match n.kind() {
                 "import_statement" => {
                     let mut c = n.walk();
@@ -346,7 +344,8 @@ impl<'t> Py<'t> {
                         if matches!(r.kind(), "identifier" | "attribute" | "call") {
                             alias_candidates.push((key.clone(), r));
                         }
-                        let v = py.assigns.entry(key).or_default();
+                        let fid = if l.kind() == "attribute" { 0 } else { cur_fid };
+                        let v = py.assigns.entry((fid, key)).or_default();
                         if v.len() < 16 {
                             v.push(r);
                         }
@@ -358,17 +357,22 @@ impl<'t> Py<'t> {
                         let mut c = n.walk();
                         if let Some(value) = n.named_children(&mut c).next() {
                             let key = text(alias, src).to_string();
-                            py.assigns.entry(key).or_default().push(value);
+                            py.assigns.entry((cur_fid, key)).or_default().push(value);
                         }
                     }
                 }
                 "function_definition" => {
                     if let Some(name) = n.child_by_field_name("name") {
                         let name = text(name, src).to_string();
-                        if let Some(cls) = enclosing_class(n, src) {
-                            fn_class.push((name.clone(), cls));
+                        if let Some(cls) = &cur_cls {
+                            fn_class.push((name.clone(), cls.clone()));
+                            py.fn_class_by_id.insert(n.id(), cls.clone());
                         }
+                        child_cls = None;
                         py.funcs.entry(name.clone()).or_insert(n);
+                        py.funcs_by_id.insert(n.id(), n);
+                        py.fn_ranges.push((n.start_byte(), n.end_byte(), n.id()));
+                        child_fid = n.id();
                         child_func = Some(name);
                     }
                 }
@@ -382,6 +386,7 @@ impl<'t> Py<'t> {
                                 bases.push(text(b, src).to_string());
                             }
                         }
+                        child_cls = Some(name.clone());
                         py.class_bases.insert(name, bases);
                     }
                 }
@@ -449,9 +454,19 @@ impl<'t> Py<'t> {
             }
             let mut c = n.walk();
             for ch in n.named_children(&mut c) {
-                stack.push((ch, child_func.clone()));
+                stack.push((ch, child_func.clone(), child_fid, child_cls.clone()));
             }
         }
+        py.fn_ranges.sort_unstable();
+        let mut m = 0;
+        py.fn_max_end = py
+            .fn_ranges
+            .iter()
+            .map(|r| {
+                m = m.max(r.1);
+                m
+            })
+            .collect();
         // Aliases from assignments (`s = os.system`, `o = __import__('os')`).
         for (k, r) in alias_candidates {
             let is_alias_call = r.kind() == "call"
@@ -512,6 +527,49 @@ impl<'t> Py<'t> {
         py
     }
 
+    /// Assignments visible at `n` for `name`: the enclosing function's own, else
+    /// (unless `name` is one of its parameters) the module's.
+    /// Id of the innermost function definition containing `n` (0 at module level).
+    fn enclosing_fn(&self, n: Node<'_>) -> usize {
+        let pos = n.start_byte();
+        let idx = self.fn_ranges.partition_point(|r| r.0 < pos);
+        if idx == 0 || self.fn_max_end[idx - 1] <= pos {
+            return 0;
+        }
+        for r in self.fn_ranges[..idx].iter().rev() {
+            if r.1 > pos {
+                return r.2;
+            }
+        }
+        0
+    }
+
+    fn lookup(&self, n: Node<'t>, name: &str) -> Option<&Vec<Node<'t>>> {
+        let fid = self.enclosing_fn(n);
+        if fid != 0 {
+            if let Some(v) = self.assigns.get(&(fid, name.to_string())) {
+                return Some(v);
+            }
+            if let Some(f) = self.funcs_by_id.get(&fid)
+                && let Some(params) = f.child_by_field_name("parameters")
+            {
+                let mut c = params.walk();
+                let is_param = params.named_children(&mut c).any(|p| {
+                    let id = match p.kind() {
+                        "identifier" => Some(p),
+                        "typed_parameter" => p.named_child(0),
+                        _ => p.child_by_field_name("name"),
+                    };
+                    id.is_some_and(|x| text(x, self.src) == name)
+                });
+                if is_param {
+                    return None;
+                }
+            }
+        }
+        self.assigns.get(&(0, name.to_string()))
+    }
+
     fn add_import(&mut self, n: Node<'t>, from: Option<&str>) {
         let src = self.src;
         let (name, alias) = match n.kind() {
@@ -556,7 +614,7 @@ impl<'t> Py<'t> {
                 if let Some(a) = self.aliases.get(t) {
                     return Some(norm_builtins(a.clone()));
                 }
-                if let Some(rhs) = self.assigns.get(t).and_then(|v| v.last())
+                if let Some(rhs) = self.lookup(n, t).and_then(|v| v.last())
                     && rhs.kind() == "call"
                     && let Some(f) = rhs.child_by_field_name("function")
                     && let Some((c, e)) = self.canon(f, depth + 1)
@@ -700,7 +758,7 @@ impl<'t> Py<'t> {
                 if let Some((_, v)) = self.bindings.borrow().iter().rev().find(|(k, _)| k == name) {
                     return v.clone();
                 }
-                let rhs = self.assigns.get(name)?;
+                let rhs = self.lookup(n, name)?;
                 // The last assignment before this use (flow-insensitive otherwise).
                 let pick = rhs
                     .iter()
@@ -931,7 +989,7 @@ impl<'t> Py<'t> {
                 Some(out)
             }
             "identifier" => {
-                let rhs = self.assigns.get(text(n, src))?;
+                let rhs = self.lookup(n, text(n, src))?;
                 if rhs.len() != 1 {
                     return None;
                 }
@@ -1000,7 +1058,7 @@ impl<'t> Py<'t> {
 
     fn int_list(&self, n: Node<'t>) -> Option<Vec<i64>> {
         let n = if n.kind() == "identifier" {
-            let rhs = self.assigns.get(text(n, self.src))?;
+            let rhs = self.lookup(n, text(n, self.src))?;
             if rhs.len() != 1 {
                 return None;
             }
@@ -1047,7 +1105,7 @@ impl<'t> Py<'t> {
                 if t == "__file__" {
                     return LIT;
                 }
-                match self.assigns.get(t) {
+                match self.lookup(n, t) {
                     Some(v) => v
                         .iter()
                         .take(8)
@@ -1067,7 +1125,7 @@ impl<'t> Py<'t> {
                     Some(o) => {
                         let key = text(n, src);
                         let mut r = self.origin(o, depth + 1);
-                        if let Some(v) = self.assigns.get(key) {
+                        if let Some(v) = self.assigns.get(&(0, key.to_string())) {
                             r |= v
                                 .iter()
                                 .take(8)
@@ -1219,10 +1277,13 @@ impl<'t> Py<'t> {
     /// Second pass: rules on calls, strings, comparisons and identifiers.
     fn walk(&self, tree: &'t Tree, ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut Facts) {
         let src = self.src;
-        let mut stack: Vec<(Node<'t>, Scope, usize)> = vec![(tree.root_node(), ctx.top, 0)];
+        // (node, scope, function id, parent is a concatenated string, parent is a bare
+        // expression statement with one child: a docstring)
+        let mut stack: Vec<(Node<'t>, Scope, usize, bool, bool)> =
+            vec![(tree.root_node(), ctx.top, 0, false, false)];
         let mut unicode_done = false;
         let mut string_pushes = 0usize;
-        while let Some((n, scope, fid)) = stack.pop() {
+        while let Some((n, scope, fid, in_concat, is_doc)) = stack.pop() {
             let mut child_scope = scope;
             let mut child_fid = fid;
             match n.kind() {
@@ -1232,12 +1293,8 @@ impl<'t> Py<'t> {
                 }
                 "call" => self.on_call(n, scope, fid, ctx, sink, facts),
                 "string" | "concatenated_string" => {
-                    if n.parent()
-                        .is_some_and(|p| p.kind() == "concatenated_string")
-                    {
-                        // handled with the whole
-                    } else {
-                        self.on_string(n, scope, ctx, sink, &mut string_pushes);
+                    if !in_concat {
+                        self.on_string(n, scope, is_doc, ctx, sink, &mut string_pushes);
                     }
                 }
                 "comparison_operator" => self.on_platform(n, sink),
@@ -1261,9 +1318,11 @@ impl<'t> Py<'t> {
                 }
                 _ => {}
             }
+            let concat = n.kind() == "concatenated_string";
+            let doc = n.kind() == "expression_statement" && n.named_child_count() == 1;
             let mut c = n.walk();
             for ch in n.named_children(&mut c) {
-                stack.push((ch, child_scope, child_fid));
+                stack.push((ch, child_scope, child_fid, concat, doc));
             }
         }
     }
@@ -1300,10 +1359,10 @@ impl<'t> Py<'t> {
             .child_by_field_name("name")
             .map(|x| text(x, src))
             .unwrap_or("");
-        let cls = enclosing_class(n, src);
+        let cls = self.fn_class_by_id.get(&n.id());
         let in_install_class = cls
             .as_ref()
-            .is_some_and(|c| self.install_classes.contains(c));
+            .is_some_and(|c| self.install_classes.contains(*c));
         let m = ctx.top.factor.min(ctx.func.factor.max(ctx.top.factor)); // path multiplier kept in ctx
         let _ = m;
         if in_install_class || self.reach_install.contains(name) {
@@ -1334,6 +1393,7 @@ impl<'t> Py<'t> {
         &self,
         n: Node<'t>,
         scope: Scope,
+        is_doc: bool,
         ctx: &PyCtx<'_>,
         sink: &mut Sink,
         pushes: &mut usize,
@@ -1351,9 +1411,6 @@ impl<'t> Py<'t> {
             sink.strings.push('\n');
         }
         // Docstrings and bare string statements are documentation.
-        let is_doc = n
-            .parent()
-            .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1);
         if is_doc || *pushes > 400 {
             return;
         }
@@ -2035,7 +2092,7 @@ impl<'t> Py<'t> {
 
     fn resolve(&self, n: Node<'t>) -> Node<'t> {
         if n.kind() == "identifier"
-            && let Some(v) = self.assigns.get(text(n, self.src))
+            && let Some(v) = self.lookup(n, text(n, self.src))
             && v.len() == 1
         {
             return v[0];
@@ -2077,7 +2134,7 @@ impl<'t> Py<'t> {
                     .map(|x| self.cmd_text(x, depth + 1));
                 format!("{}{}", l.unwrap_or_default(), r.unwrap_or_default())
             }
-            "identifier" => match self.assigns.get(text(n, src)) {
+            "identifier" => match self.lookup(n, text(n, src)) {
                 Some(v) if !v.is_empty() => self.cmd_text(v[v.len() - 1], depth + 1),
                 _ => "{}".into(),
             },
