@@ -47,7 +47,8 @@ fn pypi_positives() {
         ("pythondateutil", "python-dateutil"), // separator removed
         ("colourama", "colorama"),
         ("djnago", "django"),
-        ("beautifulsoup5", "beautifulsoup4"),
+        ("beautifulsoup44", "beautifulsoup4"),
+        ("boto33", "boto3"),
         ("beatifulsoup4", "beautifulsoup4"),
         ("beautifulsoup-4", "beautifulsoup4"),
         ("beautiful-soup4", "beautifulsoup4"),
@@ -56,6 +57,11 @@ fn pypi_positives() {
         ("requests-dev", "requests"),    // suffix
         ("Reqeusts", "requests"),        // normalised first
         ("colo_rama", "colorama"),
+        ("beautifulsoup", "beautifulsoup4"), // alias without the digit
+        ("beaitifulsoup", "beautifulsoup4"),
+        ("beautifulsooup", "beautifulsoup4"),
+        ("numpi", "numpy"), // short but very popular
+        ("requets-toolbelt", "requests-toolbelt"),
     ];
     for (name, want) in cases {
         assert_eq!(py(name), Some(want), "{name}");
@@ -70,6 +76,8 @@ fn npm_positives() {
         ("axois", "axios"),
         ("node-lodash", "lodash"),
         ("lodashjs", "lodash"),
+        ("@typescript_eslint/parser", "@typescript-eslint/parser"),
+        ("@typescript-eslnt/parser", "@typescript-eslint/parser"),
     ];
     for (name, want) in cases {
         assert_eq!(npm(name), Some(want), "{name}");
@@ -89,7 +97,13 @@ fn negatives() {
     ] {
         assert_eq!(py(name), None, "{name}");
     }
-    for name in ["lodash", "express", "react"] {
+    for name in [
+        "lodash",
+        "express",
+        "react",
+        "@types/tap",
+        "@tanstack/preact-store",
+    ] {
         assert_eq!(npm(name), None, "{name}");
     }
     // Unrelated names and short names (one edit from a short popular name is noise).
@@ -106,6 +120,19 @@ fn negatives() {
     }
     // Two edits is not one.
     assert_eq!(py("reqeustss"), None);
+    // Sibling versions and family members are not typos.
+    for name in [
+        "boto4",
+        "beautifulsoup5",
+        "crispy-bootstrap6",
+        "tree-sitter-rst",
+        "pidp-tools",
+        "nvidia-cuda-runtime-cu13",
+    ] {
+        assert_eq!(py(name), None, "{name}");
+    }
+    // Short names outside the most popular have too many legitimate neighbours.
+    assert_eq!(py("pydoc"), None); // 'pydot' ranks past SHORT_NAME_TOP
     // Ecosystems without a list.
     assert_eq!(typosquat_of(&Ecosystem::RubyGems, "reqeusts"), None);
 }
@@ -119,8 +146,12 @@ fn most_popular_match_wins() {
             assert_ne!(p, name);
         }
     }
-    // 'boto4' is one edit from boto3 (rank 0) and from others: the best rank wins.
-    assert_eq!(py("boto4"), Some("boto3"));
+    // 'uicorn' is one deletion from both uvicorn and unicorn: the more popular wins.
+    assert!(
+        popularity_rank(&Ecosystem::PyPI, "uvicorn") < popularity_rank(&Ecosystem::PyPI, "unicorn")
+    );
+    assert_eq!(py("uicorn"), Some("uvicorn"));
+    assert_eq!(py("ydantic"), Some("pydantic"));
 }
 
 #[test]
