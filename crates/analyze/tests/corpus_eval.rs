@@ -20,7 +20,9 @@ fn corpus_root() -> Option<PathBuf> {
     p.join("malicious/manifest.csv").exists().then_some(p)
 }
 
-fn scan_all(a: &Analyzer, paths: &[PathBuf]) -> (Vec<(PathBuf, Option<ScanReport>)>, usize) {
+type Scanned = Vec<(PathBuf, Option<ScanReport>, f64)>;
+
+fn scan_all(a: &Analyzer, paths: &[PathBuf]) -> (Scanned, usize) {
     let next = AtomicUsize::new(0);
     let out = Mutex::new(Vec::new());
     let bytes = AtomicUsize::new(0);
@@ -34,13 +36,15 @@ fn scan_all(a: &Analyzer, paths: &[PathBuf]) -> (Vec<(PathBuf, Option<ScanReport
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(p) = paths.get(i) else { break };
+                    let t = Instant::now();
                     let data = std::fs::read(p).unwrap_or_default();
                     bytes.fetch_add(data.len(), Ordering::Relaxed);
                     let r =
                         malgraph_archive::open_bytes(&data, &malgraph_archive::Options::default())
                             .ok()
                             .map(|u| a.analyze(&u.files, &u.anomalies));
-                    out.lock().unwrap().push((p.clone(), r));
+                    let secs = t.elapsed().as_secs_f64();
+                    out.lock().unwrap().push((p.clone(), r, secs));
                 }
             });
         }
@@ -65,6 +69,24 @@ fn top(r: &ScanReport) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Score with the runtime-stage part capped (what-if analysis of the scoring policy).
+fn capped(r: &ScanReport, cap: f64) -> f64 {
+    let w = |f: &malgraph_core::Finding| {
+        f.message
+            .rsplit("[+")
+            .next()
+            .and_then(|x| x.trim_end_matches(']').parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let runtime: f64 = r
+        .findings
+        .iter()
+        .filter(|f| f.stage == Some(malgraph_core::Stage::Runtime))
+        .map(w)
+        .sum();
+    r.score - runtime + runtime.min(cap)
 }
 
 fn list_archives(dir: &Path) -> Vec<PathBuf> {
@@ -104,11 +126,16 @@ fn corpus_eval() {
     let t = Instant::now();
     let (mres, mbytes) = scan_all(&a, &mal);
     let secs = t.elapsed().as_secs_f64();
-    let unreadable = mres.iter().filter(|(_, r)| r.is_none()).count();
+    let unreadable = mres.iter().filter(|(_, r, _)| r.is_none()).count();
     let read: Vec<_> = mres
         .iter()
-        .filter_map(|(p, r)| r.as_ref().map(|r| (p, r)))
+        .filter_map(|(p, r, _)| r.as_ref().map(|r| (p, r)))
         .collect();
+    let mut slow: Vec<_> = mres.iter().map(|(p, _, t)| (*t, p)).collect();
+    slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (t, p) in slow.iter().take(8) {
+        println!("  SLOW {t:.3}s {}", p.display());
+    }
     let det_mal = read
         .iter()
         .filter(|(_, r)| r.verdict == Verdict::Malicious)
@@ -128,6 +155,7 @@ fn corpus_eval() {
         100.0 * det_mal as f64 / read.len() as f64,
         100.0 * det_any as f64 / read.len() as f64
     );
+    let mal_reports: Vec<ScanReport> = read.iter().map(|(_, r)| (*r).clone()).collect();
     let show = std::env::var("EVAL_SHOW")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -157,8 +185,13 @@ fn corpus_eval() {
     let secs = t.elapsed().as_secs_f64();
     let read: Vec<_> = bres
         .iter()
-        .filter_map(|(p, r)| r.as_ref().map(|r| (p, r)))
+        .filter_map(|(p, r, _)| r.as_ref().map(|r| (p, r)))
         .collect();
+    let mut slow: Vec<_> = bres.iter().map(|(p, _, t)| (*t, p)).collect();
+    slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (t, p) in slow.iter().take(8) {
+        println!("  SLOW {t:.3}s {}", p.display());
+    }
     let fp_mal = read
         .iter()
         .filter(|(_, r)| r.verdict == Verdict::Malicious)
@@ -178,6 +211,17 @@ fn corpus_eval() {
         100.0 * fp_mal as f64 / read.len().max(1) as f64,
         100.0 * fp_any as f64 / read.len().max(1) as f64
     );
+    for cap in [6.0, 8.0, 9.9] {
+        let rec = mal_reports
+            .iter()
+            .filter(|r| capped(r, cap) >= 10.0)
+            .count();
+        let fp = read.iter().filter(|(_, r)| capped(r, cap) >= 10.0).count();
+        println!(
+            "what-if runtime cap {cap}: recall {:.2}% FP {fp}",
+            100.0 * rec as f64 / mal_reports.len() as f64
+        );
+    }
     for (p, r) in read.iter().filter(|(_, r)| r.verdict != Verdict::Benign) {
         println!(
             "  FALSE-ALARM {:<50} {:>5.1} {:?} {}",
