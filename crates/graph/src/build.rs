@@ -225,7 +225,8 @@ fn indicator_allowed(kind: &str, value: &str) -> bool {
                 || v.starts_with("0.")
                 || v == "8.8.8.8"
                 || v == "1.1.1.1"
-                || v.starts_with("169.254."))
+                || v.starts_with("169.254.")
+                || malgraph_ioc::is_benign_ip(v))
         }
         "domain" => !is_benign_host(v),
         "url" => {
@@ -251,6 +252,9 @@ const PASTE_HOSTS: &[&str] = &[
     "gist.githubusercontent.com",
     "cdn.discordapp.com",
     "transfer.sh",
+    "dl.dropbox.com",
+    "dropbox.com",
+    "www.dropbox.com",
 ];
 
 /// Common infrastructure that says nothing about a campaign when shared.
@@ -297,8 +301,13 @@ fn is_benign_host(h: &str) -> bool {
         "yarnpkg.com",
         "schema.org",
         "json-schema.org",
+        "dropbox.com",
+        "dropboxusercontent.com",
     ];
     let h = h.trim().trim_end_matches('.').to_ascii_lowercase();
+    if malgraph_ioc::is_benign_domain(&h) {
+        return true;
+    }
     BENIGN
         .iter()
         .any(|b| h == *b || h.ends_with(&format!(".{b}")))

@@ -111,7 +111,13 @@ pub(crate) fn campaigns(
                         .collect()
                 })
                 .unwrap_or_default();
-            let comm = louvain(comp.len(), &le, opts.resolution);
+            let mut comm = louvain(comp.len(), &le, opts.resolution);
+            merge_small_communities(
+                &mut comm,
+                &le,
+                |l| is_member(nodes[comp[l]].kind).then(|| package_part(&nodes[comp[l]].id)),
+                opts.min_campaign_names.max(2),
+            );
             let n_comm = comm.iter().max().map_or(0, |m| m + 1);
             let base = groups.len();
             for _ in 0..n_comm {
@@ -264,6 +270,73 @@ pub(crate) fn campaigns(
         c.id = format!("campaign:{}", i + 1);
     }
     out
+}
+
+/// Merge every community with fewer than `min_names` distinct package names into the
+/// community it is most strongly connected to (ties: the smallest community index), so that a
+/// split never leaves a package alone that its component joined to others.
+fn merge_small_communities<'a>(
+    comm: &mut [usize],
+    edges: &[(usize, usize, f64)],
+    name_of: impl Fn(usize) -> Option<&'a str>,
+    min_names: usize,
+) {
+    for _round in 0..4 {
+        let n_comm = comm.iter().max().map_or(0, |m| m + 1);
+        let mut names: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); n_comm];
+        for (l, &c) in comm.iter().enumerate() {
+            if let Some(n) = name_of(l) {
+                names[c].insert(n);
+            }
+        }
+        let small: Vec<bool> = names.iter().map(|s| s.len() < min_names).collect();
+        if !small.iter().any(|&x| x) {
+            return;
+        }
+        let mut links: BTreeMap<usize, BTreeMap<usize, f64>> = BTreeMap::new();
+        for &(a, b, w) in edges {
+            let (ca, cb) = (comm[a], comm[b]);
+            if ca != cb {
+                if small[ca] {
+                    *links.entry(ca).or_default().entry(cb).or_default() += w;
+                }
+                if small[cb] {
+                    *links.entry(cb).or_default().entry(ca).or_default() += w;
+                }
+            }
+        }
+        let mut target: Vec<usize> = (0..n_comm).collect();
+        let mut changed = false;
+        for (c, to) in links {
+            let mut best: Option<(usize, f64)> = None;
+            for (&d, &w) in &to {
+                if best.is_none_or(|(_, bw)| w > bw) {
+                    best = Some((d, w));
+                }
+            }
+            if let Some((d, _)) = best {
+                // never merge two small communities into each other both ways
+                if !(small[d] && target[d] == c) {
+                    target[c] = d;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+        for c in comm.iter_mut() {
+            // follow chains of merges
+            let mut t = *c;
+            for _ in 0..n_comm {
+                if target[t] == t {
+                    break;
+                }
+                t = target[t];
+            }
+            *c = t;
+        }
+    }
 }
 
 fn ranked(m: BTreeMap<String, usize>) -> Vec<(String, usize)> {

@@ -26,6 +26,7 @@ pub mod export;
 pub mod fingerprint;
 pub mod louvain;
 pub mod model;
+pub mod persist;
 pub mod show;
 pub mod similar;
 pub mod stdlib;
@@ -35,6 +36,7 @@ pub use build::{BuildOptions, DEFAULT_SIMILARITY, build};
 pub use export::{ExportFormat, export, to_graphml, to_neo4j, to_node_link_json};
 pub use fingerprint::{CodeFingerprint, FingerprintOptions, fingerprint, fingerprint_with};
 pub use model::*;
+pub use persist::{LoadStats, load, load_input, save};
 pub use show::{
     EdgeExplanation, campaigns_json, neighbours, render_campaigns_text, render_show_text,
 };
