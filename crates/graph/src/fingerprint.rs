@@ -248,7 +248,9 @@ const JS_KEYWORDS: &[&str] = &[
     "void",
 ];
 
-/// Well-known module and API names whose use is behaviour: kept verbatim.
+/// Well-known module and API names whose use is behaviour: kept verbatim. Words that are
+/// also common variable names (`data`, `text`, `content` ...) are left out, since a renamed
+/// copy renames its variables.
 const API_NAMES: &[&str] = &[
     // Python builtins and dynamic execution
     "eval",
@@ -359,25 +361,18 @@ const API_NAMES: &[&str] = &[
     "walk",
     "makedirs",
     "mkdir",
-    "home",
     "expanduser",
     "gethostname",
     "getuser",
-    "node",
     "uname",
     "executable",
     "argv",
     "exit",
     "chmod",
-    "copy",
     "copyfile",
-    "move",
     "rmtree",
     "Thread",
-    "start",
     "sleep",
-    "content",
-    "text",
     "status_code",
     "headers",
     "json",
@@ -390,7 +385,6 @@ const API_NAMES: &[&str] = &[
     "pty",
     "CryptUnprotectData",
     "AES",
-    "new",
     "webhook",
     "Webhook",
     "Embed",
@@ -438,9 +432,6 @@ const API_NAMES: &[&str] = &[
     "resolve",
     "createConnection",
     "Socket",
-    "on",
-    "end",
-    "data",
     "pipe",
     "stdout",
     "cwd",
