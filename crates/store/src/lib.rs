@@ -13,6 +13,8 @@
 //! stores locations and hashes only), or build the graph. It never panics on stored data:
 //! a broken row is a [`StoreError`].
 
+#![warn(missing_docs)]
+
 mod db;
 mod ingest;
 mod schema;

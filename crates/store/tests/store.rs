@@ -609,6 +609,7 @@ fn hostile_text_is_stored_on_both_backends() {
         let mut b = Batch::new("odd", SourceKind::Osv, "/odd");
         let mut a = advisory("MAL-0", pypi("nul"), Versions::All, "not a date");
         a.summary = Some("has a \0 NUL".into());
+        a.details = Some("line 1\nline\t2\r\\.\n\\N \\x00 é".into());
         let long = format!("http://x.test/{}", "a".repeat(5000));
         a.iocs.urls.insert(long.clone());
         a.iocs.urls.insert(format!("{long}-other-tail"));
@@ -617,6 +618,10 @@ fn hostile_text_is_stored_on_both_backends() {
         store.ingest(&b).expect("again");
         let got = store.advisories().expect("advisories");
         assert_eq!(got[0].advisory.summary.as_deref(), Some("has a  NUL"));
+        assert_eq!(
+            got[0].advisory.details.as_deref(),
+            Some("line 1\nline\t2\r\\.\n\\N \\x00 é")
+        );
         let urls = &got[0].advisory.iocs.urls;
         assert_eq!(
             urls.len(),
