@@ -73,6 +73,15 @@ ready() { "$BINDIR/pg_isready" -h "$HOST" -p "$PORT" -t 2 >/dev/null 2>&1; }
 if ready; then
     log "a server already answers on $HOST:$PORT: reusing it"
 else
+    # A cluster left by another major version cannot be started by these binaries: redo it.
+    if [ -f "$DATA/PG_VERSION" ]; then
+        have="$(cat "$DATA/PG_VERSION")"
+        want="$("$BINDIR/postgres" --version | sed -E 's/[^0-9]*([0-9]+).*/\1/')"
+        if [ "$have" != "$want" ]; then
+            log "cluster in $DATA is version $have, binaries are $want: re-initialising"
+            rm -rf "$DATA"
+        fi
+    fi
     if [ ! -f "$DATA/PG_VERSION" ]; then
         log "initdb into $DATA"
         mkdir -p "$DATA"
