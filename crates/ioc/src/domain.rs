@@ -18,25 +18,38 @@ pub fn is_tld(tld: &str) -> bool {
     TLDS.contains(tld)
 }
 
-/// Two-letter country-code TLDs that are also common file extensions or code tokens;
-/// they are only accepted inside URLs and e-mail addresses, never as bare domains
-/// (`setup.py`, `install.sh`, `main.rs`, `README.md`, `MANIFEST.in`, `user.id`...).
+/// Two-letter country-code TLDs that are also file extensions, operators or common
+/// attribute names; they are only accepted inside URLs and e-mail addresses, never as
+/// bare domains (`setup.py`, `install.sh`, `main.rs`, `README.md`, `MANIFEST.in`,
+/// `user.id`, `operator.ge`, `model.pt`, `numpy.ma`, `dateutil.tz`, `ax` of matplotlib...).
 const BARE_REJECT_CC: &[&str] = &[
     "py", "sh", "rs", "md", "mk", "pl", "pm", "so", "cc", "in", "id", "is", "as", "at", "it", "to",
-    "do", "np", "tf", "re", "ms", "ml", "cv", "ci", "st",
+    "do", "np", "tf", "re", "ms", "ml", "cv", "ci", "st", "ge", "gt", "lt", "ne", "tz", "pk", "pt",
+    "by", "td", "th", "ma", "ws", "ax", "bb", "gn", "na", "pr", "mp", "sb", "kw", "gl", "ac", "li",
+    "gs", "hr", "sc", "ps", "cd", "ls", "vc", "tv",
 ];
 
-/// Generic TLDs accepted for bare domains: the classic ones and those most abused by
-/// malware, minus the ones that read like attribute names (`.data`, `.name`, `.app`,
-/// `.dev`, `.run`, `.zip` ...), which are only accepted inside URLs.
-const BARE_GTLDS: &[&str] = &[
-    "com", "net", "org", "info", "biz", "edu", "gov", "mil", "int", "xyz", "top", "online", "site",
-    "club", "icu", "buzz", "cyou", "sbs", "cfd", "monster", "rest", "mobi", "website", "space",
-    "fun", "tech", "pro", "onion", "asia", "tokyo", "ninja", "lol", "quest",
+/// Country codes and generic TLDs whose bare domains need no further evidence.
+const BARE_STRONG: &[&str] = &["com", "net", "org", "edu", "gov", "mil", "onion", "biz"];
+
+/// Generic TLDs that are also English words or common attribute names (`margin.top`,
+/// `logger.info`, `api.rest`): a bare domain with one of these needs evidence (see
+/// [`plausible_bare_domain`]).
+const BARE_WORDY: &[&str] = &[
+    "info", "xyz", "top", "online", "site", "club", "icu", "buzz", "cyou", "sbs", "cfd", "monster",
+    "rest", "mobi", "website", "space", "fun", "tech", "pro", "asia", "tokyo", "ninja", "lol",
+    "quest", "shop", "store", "live", "cloud", "app", "dev", "link", "click",
+];
+
+/// Word-like TLDs that are also common last components of Python module paths or
+/// attribute names held in strings (`"flask.app"`, `"config.dev"`, `"logging.info"`):
+/// a string holding only such a name is not evidence of a domain.
+const MODULE_LIKE: &[&str] = &[
+    "info", "app", "dev", "cloud", "store", "live", "link", "click", "shop", "rest", "pro",
 ];
 
 /// First labels that are receivers of attribute chains in Python/JS (`self.info`,
-/// `os.name`, `np.info`, `logger.info`, `window.top`...): never a bare domain.
+/// `os.name`, `np.info`, `logger.info`, `margin.top`...): never a bare domain.
 const CODE_RECEIVERS: &[&str] = &[
     "self",
     "this",
@@ -84,6 +97,7 @@ const CODE_RECEIVERS: &[&str] = &[
     "event",
     "item",
     "node",
+    "nodes",
     "el",
     "element",
     "result",
@@ -110,7 +124,6 @@ const CODE_RECEIVERS: &[&str] = &[
     "socket",
     "util",
     "utils",
-    "np",
     "api",
     "navigator",
     "location",
@@ -120,33 +133,106 @@ const CODE_RECEIVERS: &[&str] = &[
     "setup",
     "test",
     "tests",
-    "x",
-    "y",
-    "i",
-    "j",
-    "k",
-    "n",
-    "s",
-    "t",
-    "v",
-    "f",
-    "p",
-    "q",
-    "r",
-    "d",
-    "m",
+    "operator",
+    "builtins",
+    "numpy",
+    "margin",
+    "padding",
+    "style",
+    "offset",
+    "offsets",
+    "bbox",
+    "insets",
+    "edges",
+    "rect",
+    "border",
+    "scroll",
+    "frame",
+    "position",
+    "pos",
+    "box",
+    "bounds",
+    "clip",
+    "layout",
+    "view",
+    "css",
+    "cluster",
+    "connection",
+    "conn",
+    "adapter",
+    "reader",
+    "writer",
+    "resp",
+    "slots",
+    "srv",
+    "entrypoint",
+    "facts",
+    "host",
+    "other",
+    "some",
+    "foo",
+    "bar",
+    "baz",
+    "dateutil",
+    "pytz",
+    "geo",
+    "common",
+    "first",
+    "last",
+    "next",
+    "prev",
+    "count",
+    "counts",
+    "target",
+    "source",
+    "src",
+    "dst",
+    "output",
+    "input",
+    "stdout",
+    "stderr",
+    "stdin",
+    "db",
+    "cursor",
+    "table",
+    "row",
+    "col",
+    "column",
+    "field",
+    "record",
+    "entry",
+    "message",
+    "msg",
+    "info",
+    "meta",
+    "env",
+    "instance",
+    "axes",
+    "ax",
+    "spines",
+    "fig",
+    "figure",
 ];
 
-/// True when `domain` (as found in free text, outside any URL) is plausible as a host:
-/// a TLD accepted for bare domains, not an attribute chain, consistent letter case.
-pub fn plausible_bare_domain(domain: &str) -> bool {
+/// True when `domain`, found in text outside any URL or e-mail address, is plausible as
+/// a host name rather than code (`self.info`, `margin.top`, `setup.py`):
+///
+/// - letter case is all lower, all upper, or only the first letter upper;
+/// - the TLD is strong (`com`, `net`, `org` ...), a country code that is not also a file
+///   extension or attribute name (`.py`, `.sh`, `.md`, `.pt` ...), or a word-like generic
+///   TLD (`.top`, `.info`, `.xyz` ...) backed by evidence: a digit or hyphen in the name,
+///   the text was defanged (`evil[.]top`), or the domain is the whole text (a string
+///   literal holding just `evil.top`; not for module-like TLDs such as `.app`, `.dev`);
+/// - the label before the TLD has at least three characters unless the TLD is strong;
+/// - the first label is not a typical receiver of an attribute chain (`self`, `os`,
+///   `logger`, `margin` ...).
+pub fn plausible_bare_domain(domain: &str, whole_text: bool, defanged: bool) -> bool {
     let Some((first, _)) = domain.split_once('.') else {
         return false;
     };
-    let Some((_, tld)) = domain.rsplit_once('.') else {
+    let Some((rest, tld)) = domain.rsplit_once('.') else {
         return false;
     };
-    // Case: all lower, all upper, or only the first letter upper (start of a sentence).
     let lower = domain.to_ascii_lowercase();
     let upper = domain.to_ascii_uppercase();
     let mut capitalised = lower.clone();
@@ -157,16 +243,37 @@ pub fn plausible_bare_domain(domain: &str) -> bool {
         return false;
     }
     let tld = tld.to_ascii_lowercase();
-    let ok_tld = if tld.len() == 2 {
+    let second = rest.rsplit('.').next().unwrap_or(rest);
+    let strong = BARE_STRONG.contains(&tld.as_str());
+    if !strong && second.len() < 3 {
+        return false;
+    }
+    // Version strings (`2025.dev`, `1.0.post0.dev`) and CSS-ish test strings
+    // (`c.bottom-c.top`): an all-digit or one-character label outside strong TLDs.
+    if !strong
+        && rest
+            .split('.')
+            .any(|l| l.len() == 1 || l.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    let ok_tld = if strong {
+        true
+    } else if tld.len() == 2 {
         is_tld(&tld) && !BARE_REJECT_CC.contains(&tld.as_str())
+    } else if BARE_WORDY.contains(&tld.as_str()) {
+        defanged
+            || (whole_text && !MODULE_LIKE.contains(&tld.as_str()))
+            || rest.bytes().any(|b| b == b'-' || b.is_ascii_digit())
     } else {
-        BARE_GTLDS.contains(&tld.as_str())
+        false
     };
     if !ok_tld {
         return false;
     }
+    let two_labels = rest == second;
     let first = first.to_ascii_lowercase();
-    !CODE_RECEIVERS.contains(&first.as_str())
+    !((two_labels || !strong) && CODE_RECEIVERS.contains(&first.as_str()))
 }
 
 /// True when `host` (lower case) ends in a real TLD and has at least two labels.
@@ -240,6 +347,7 @@ const BENIGN_SUFFIX: &[&str] = &[
     "coveralls.io",
     "badge.fury.io",
     "pepy.tech",
+    "tidelift.com",
     "stackoverflow.com",
     "wikipedia.org",
     // Reserved for documentation and tests (RFC 2606 / RFC 6761)
@@ -251,6 +359,20 @@ const BENIGN_SUFFIX: &[&str] = &[
     "test",
     "invalid",
     "localhost",
+    // Placeholders of documentation and tests
+    "foo.com",
+    "bar.com",
+    "baz.com",
+    "foobar.com",
+    "domain.com",
+    "yourdomain.com",
+    "mydomain.com",
+    "yoursite.com",
+    "mysite.com",
+    "acme.com",
+    "foo.bar",
+    "test.com",
+    "noreply.github.com",
 ];
 
 /// Benign host names that do *not* cover their sub-domains (`gist.github.com`,

@@ -24,12 +24,18 @@
 //!   `.rs`, `.in`), not an attribute chain (`self.info`, `os.name`), not followed by `(`.
 //!   E-mail domains are not added (most are webmail providers).
 //! - **IPs**: IPv4 and IPv6 addresses in public ranges only (private, loopback,
-//!   link-local, documentation, multicast, CGNAT and reserved ranges are dropped), not
-//!   part of a longer dotted number and not preceded by a version marker
-//!   (`version 1.2.3.4`, `==1.2.3.4`).
-//! - **E-mails**, lower-cased, with a real TLD; placeholders at reserved domains
-//!   (`user@example.com`, `*.test`, `*.invalid`, `localhost`) and `git@host` SSH remotes
-//!   are dropped: they are never contact points.
+//!   link-local, documentation, multicast, CGNAT, reserved, Teredo and 6to4 ranges are
+//!   dropped), minus well-known public DNS resolvers ([`is_benign_ip`]) and placeholders
+//!   (`1.2.3.4`). Outside URLs a dotted quad must not look like a version: not part of a
+//!   longer dotted number or a file name (`pkg-1.15.1.6-py3`, `Chrome/124.0.0.0`), not
+//!   after a version marker (`version 1.2.3.4`, `==1.2.3.4`), not an OID (`1.3.6.1...`),
+//!   and not made of four numbers below 32 (`2.3.4.5`). IPv4-mapped IPv6 is reported as
+//!   IPv4.
+//! - **E-mails**, lower-cased, with a real TLD. Dropped: placeholders at reserved or
+//!   placeholder domains (`user@example.com`, `*.test`, `foo@bar.com`), addresses at
+//!   benign infrastructure (`p@python.org`, `*@users.noreply.github.com`) and `git@host`
+//!   SSH remotes: they are never an attacker's contact point. Webmail addresses
+//!   (`x@gmail.com`) are kept: attackers use them.
 //! - **Webhooks**, canonicalised so that the same endpoint links across packages:
 //!   `https://discord.com/api/webhooks/ID/TOKEN`, `https://api.telegram.org/botTOKEN`
 //!   (also built from a bare bot token `123456789:AA...`), `https://hooks.slack.com/...`.
@@ -98,8 +104,9 @@ pub fn extract_into(text: &str, out: &mut Iocs) {
     if text.len() < 4 {
         return;
     }
-    let text = refang(text);
-    let text = text.as_ref();
+    let refanged = refang(text);
+    let defanged = matches!(refanged, std::borrow::Cow::Owned(_));
+    let text = refanged.as_ref();
     let bytes = text.as_bytes();
     let has_dot = memchr(b'.', bytes).is_some();
     let has_colon = memchr(b':', bytes).is_some();
@@ -119,7 +126,7 @@ pub fn extract_into(text: &str, out: &mut Iocs) {
     }
     if has_dot {
         ipv4_into(text, out, &taken);
-        bare_domains_into(text, out, &taken);
+        bare_domains_into(text, out, &taken, defanged);
     }
     if has_colon && (memmem::find(bytes, b"::").is_some() || colon_count_at_least(bytes, 7)) {
         ipv6_into(text, out, &taken);
@@ -177,13 +184,19 @@ fn urls_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
             if !is_public_ip(&ip) {
                 continue;
             }
-            out.ips.insert(ip.to_string());
+            let s = ip.to_string();
+            // Placeholders and public resolvers: neither the URL nor the address is an
+            // indicator.
+            if PLACEHOLDER_IPS.contains(&s.as_str()) || is_benign_ip(&s) {
+                continue;
+            }
+            out.ips.insert(s);
         } else {
             if !valid_hostname(&host) || !domain::has_real_tld(&host) {
                 continue;
             }
             if is_benign_domain(&host) {
-                if !urls::looks_like_payload(path) {
+                if !(urls::hosts_user_content(&host) && urls::looks_like_payload(path)) {
                     continue;
                 }
             } else {
@@ -255,7 +268,7 @@ fn emails_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
             continue;
         };
         taken.push(r);
-        if !domain::has_real_tld(dom) || domain::is_reserved_domain(dom) {
+        if !domain::has_real_tld(dom) || domain::is_reserved_domain(dom) || is_benign_domain(dom) {
             continue;
         }
         if local == "git" || local.starts_with('.') || local.ends_with('.') || local.contains("..")
@@ -267,7 +280,8 @@ fn emails_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
 }
 
 /// True for an address in a public range (not private, loopback, link-local,
-/// documentation, multicast, CGNAT, benchmarking or reserved).
+/// documentation, multicast, CGNAT, benchmarking or reserved; for IPv6 also not Teredo,
+/// 6to4 or the retired 6bone range).
 fn is_public_ip(ip: &IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -302,18 +316,32 @@ fn is_public_v6(ip: &Ipv6Addr) -> bool {
         || ip.is_unique_local()
         || ip.is_unicast_link_local()
         || (s[0] == 0x2001 && s[1] == 0x0db8)
+        || (s[0] == 0x2001 && s[1] == 0)
+        || s[0] == 0x2002
+        || s[0] == 0x3ffe
         || s[0] & 0xe000 != 0x2000)
 }
 
-/// Does the text just before `start` say this dotted number is a version?
-fn preceded_by_version_marker(text: &str, start: usize) -> bool {
-    let before = &text[..start];
-    let b = before.as_bytes();
-    if b.last() == Some(&b'.') {
-        return true;
+/// Does the text around `range` say this dotted number is a version, a file name part
+/// or an OID rather than an address?
+fn looks_like_version(text: &str, range: &Range<usize>) -> bool {
+    let b = text.as_bytes();
+    let prev = range.start.checked_sub(1).map(|i| b[i]);
+    match prev {
+        // 1.2.3.4.5, pkg-1.15.1.6-py3, name_1.2.3.4, Chrome/124.0.0.0 (but not //1.2.3.4)
+        Some(b'.' | b'-' | b'_' | b'+') => return true,
+        Some(b'/') if range.start < 2 || b[range.start - 2] != b'/' => return true,
+        _ => {}
     }
-    let trimmed = before.trim_end();
-    let tb = trimmed.as_bytes();
+    let after = &b[range.end..];
+    match after {
+        [b'.', d, ..] if d.is_ascii_digit() => return true,
+        [b'-' | b'_', c, ..] if c.is_ascii_alphanumeric() => return true,
+        _ => {}
+    }
+    let before = text[..range.start]
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '"' | '\''));
+    let tb = before.as_bytes();
     if tb.ends_with(b"==")
         || tb.ends_with(b">=")
         || tb.ends_with(b"<=")
@@ -323,20 +351,84 @@ fn preceded_by_version_marker(text: &str, start: usize) -> bool {
     {
         return true;
     }
-    // "version 1.2.3.4", "Version: 1.2.3.4", "ver=1.2.3.4"
-    let tail: String = trimmed
-        .trim_end_matches([':', '=', '"', '\''])
-        .trim_end()
-        .chars()
-        .rev()
-        .take(8)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<String>()
+    // "version 1.2.3.4", "Version: 1.2.3.4", "ver=1.2.3.4", "version = \"1.2.3.4\""
+    let before =
+        before.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '"' | '\''));
+    let n = before.len();
+    let tail = before
+        .get(n.saturating_sub(8)..)
+        .unwrap_or("")
         .to_ascii_lowercase();
-    tail.ends_with("version") || tail.ends_with("ver") || tail.ends_with(" v")
+    if tail.ends_with("version") || tail.ends_with("ver") || tail.ends_with(" v") {
+        return true;
+    }
+    // Object identifiers (1.3.6.1..., 1.2.840..., 2.5.4...): X.509 and ASN.1 code.
+    let s = &text[range.clone()];
+    [
+        "1.3.6.",
+        "1.3.101.",
+        "1.2.840.",
+        "2.5.",
+        "2.16.840.",
+        "1.3.14.",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
 }
+
+/// Well-known public DNS resolvers: contacted by benign and malicious code alike (a
+/// connectivity check), never an indicator by themselves.
+const BENIGN_IPS: &[&str] = &[
+    "8.8.8.8",
+    "8.8.4.4",
+    "1.1.1.1",
+    "1.0.0.1",
+    "9.9.9.9",
+    "149.112.112.112",
+    "208.67.222.222",
+    "208.67.220.220",
+    "4.2.2.1",
+    "4.2.2.2",
+    "4.2.2.3",
+    "4.2.2.4",
+    "4.2.2.5",
+    "4.2.2.6",
+    "94.140.14.14",
+    "94.140.15.15",
+    "185.228.168.168",
+    "185.228.169.168",
+    "76.76.19.19",
+    "2001:4860:4860::8888",
+    "2001:4860:4860::8844",
+    "2606:4700:4700::1111",
+    "2606:4700:4700::1001",
+    "2620:fe::fe",
+    "2620:fe::9",
+];
+
+/// True for a well-known public DNS resolver address (`8.8.8.8`, `1.1.1.1`,
+/// `2606:4700:4700::1111` ...), which is not reported as an indicator.
+pub fn is_benign_ip(ip: &str) -> bool {
+    BENIGN_IPS.contains(&ip.trim())
+}
+
+/// Addresses used as placeholders in documentation and tests.
+const PLACEHOLDER_IPS: &[&str] = &[
+    "1.2.3.4",
+    "4.3.2.1",
+    "5.6.7.8",
+    "8.7.6.5",
+    "11.22.33.44",
+    "12.34.56.78",
+    "123.123.123.123",
+    "1.1.1.2",
+    "2.2.2.2",
+    "3.3.3.3",
+    "4.4.4.4",
+    "5.5.5.5",
+    "6.6.6.6",
+    "7.7.7.7",
+];
 
 fn ipv4_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
     let Some(re) = IPV4_RE.as_ref() else { return };
@@ -345,21 +437,22 @@ fn ipv4_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
         if overlaps(taken, &r) {
             continue;
         }
-        // Part of a longer dotted number (1.2.3.4.5)?
-        let after = &text.as_bytes()[r.end..];
-        if after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_digit) {
-            continue;
-        }
-        if preceded_by_version_marker(text, r.start) {
-            continue;
-        }
         let s = m.as_str();
+        if looks_like_version(text, &r) || PLACEHOLDER_IPS.contains(&s) {
+            continue;
+        }
         // Leading zeros make std reject the address; such strings are rarely addresses.
         let Ok(ip) = s.parse::<Ipv4Addr>() else {
             continue;
         };
-        if is_public_v4(&ip) {
-            out.ips.insert(ip.to_string());
+        // Outside a URL, four small numbers are far more often a version (2.3.4.5,
+        // 1.15.1.6) than an address: the range of such addresses is 1/4096 of the space.
+        if ip.octets().iter().all(|&o| o < 32) {
+            continue;
+        }
+        let s = ip.to_string();
+        if is_public_v4(&ip) && !is_benign_ip(&s) {
+            out.ips.insert(s);
         }
     }
 }
@@ -387,12 +480,19 @@ fn ipv6_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
         if let Ok(ip) = s.parse::<Ipv6Addr>()
             && is_public_v6(&ip)
         {
-            out.ips.insert(ip.to_string());
+            let s = match ip.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => ip.to_string(),
+            };
+            if !is_benign_ip(&s) {
+                out.ips.insert(s);
+            }
         }
     }
 }
 
-fn bare_domains_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
+fn bare_domains_into(text: &str, out: &mut Iocs, taken: &[Range<usize>], defanged: bool) {
+    let whole = text.trim().trim_matches(['"', '\'', '`']);
     let Some(re) = DOMAIN_RE.as_ref() else { return };
     let b = text.as_bytes();
     for m in re.find_iter(text) {
@@ -414,7 +514,7 @@ fn bare_domains_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
             continue;
         }
         let d = m.as_str();
-        if !domain::plausible_bare_domain(d) {
+        if !domain::plausible_bare_domain(d, d == whole, defanged) {
             continue;
         }
         let d = d.to_ascii_lowercase();

@@ -21,8 +21,8 @@ fn urls_positive() {
         ),
         ("wss://c2.evil.top:8443/ws,", "wss://c2.evil.top:8443/ws"),
         (
-            "<a href=\"http://1.2.3.4:8080/x\">",
-            "http://1.2.3.4:8080/x",
+            "<a href=\"http://45.33.32.156:8080/x\">",
+            "http://45.33.32.156:8080/x",
         ),
         ("[link](https://evil.com/path)", "https://evil.com/path"),
         (
@@ -57,6 +57,8 @@ fn urls_negative() {
         "http://localhost:8000/api",
         "http://127.0.0.1:5000/",
         "http://192.168.1.10/admin",
+        "http://1.2.3.4/placeholder",
+        "http://8.8.8.8/resolver",
         "https://pypi.org/simple/requests/",
         "https://github.com/psf/requests",
         "https://docs.python.org/3/library/os.html",
@@ -92,6 +94,13 @@ fn domains() {
         ("Evil.com was registered", "evil.com"),
         ("https://gist.github.com/x/y", "gist.github.com"),
         ("http://c2.evil.dev/x", "c2.evil.dev"),
+        // Word-like TLDs need evidence: a hyphen or digit, defanging, or the whole text.
+        ("beacon to pypi-update.top", "pypi-update.top"),
+        ("evil[.]info", "evil.info"),
+        ("\"stealer.xyz\"", "stealer.xyz"),
+        ("x = 'c2server.top'", "c2server.top"),
+        ("api.evil.com", "api.evil.com"),
+        ("exfil.evil.ru", "exfil.evil.ru"),
     ];
     for (text, want) in pos {
         let got = extract(text);
@@ -127,6 +136,20 @@ fn domains() {
         "lib.so",
         "document.location",
         "window.top",
+        "margin.top",
+        "a.top",
+        "c.bottom-c.top",
+        "2025.dev",
+        "1.0.post0.dev",
+        "flask.app",
+        "axes.spines.top",
+        "op.ge",
+        "model.pt",
+        "numpy.ma",
+        "dateutil.tz",
+        "ax.set",
+        "cluster.info",
+        "foo.bar",
     ];
     for text in neg {
         let got = extract(text);
@@ -142,11 +165,17 @@ fn domains() {
 fn ips() {
     let pos: &[(&str, &str)] = &[
         ("connect 45.33.32.156 4444", "45.33.32.156"),
-        ("s.connect(('8.8.8.8', 53))", "8.8.8.8"),
+        ("s.connect(('45.33.32.156', 53))", "45.33.32.156"),
         ("http://45.33.32.156:8080/x", "45.33.32.156"),
         ("ip 45[.]33[.]32[.]156", "45.33.32.156"),
-        ("dns 2606:4700:4700::1111 used", "2606:4700:4700::1111"),
-        ("1.1.1.1", "1.1.1.1"),
+        (
+            "c2 2a03:2880:f003:c07:face:b00c::2 used",
+            "2a03:2880:f003:c07:face:b00c:0:2",
+        ),
+        ("::ffff:45.33.32.156", "45.33.32.156"),
+        // Small octets look like a version outside a URL, but a URL host is explicit.
+        ("http://5.2.1.10/x", "5.2.1.10"),
+        ("45.33.32.156\n", "45.33.32.156"),
     ];
     for (text, want) in pos {
         let got = extract(text);
@@ -181,6 +210,21 @@ fn ips() {
         "a::b::c",
         "dead::beef::cafe",
         "12:34:56",
+        // Public DNS resolvers and placeholders.
+        "1.1.1.1",
+        "8.8.8.8 and 2606:4700:4700::1111",
+        "1.2.3.4",
+        "11.22.33.44",
+        // Versions: small octets, package files, user agents, OIDs.
+        "2.3.4.5",
+        "nvidia_cufile-1.15.1.6-py3-none-any.whl",
+        "Chrome/124.0.0.0 Safari/537.36",
+        "version = \"12.0.4.66\"",
+        "oid 1.3.101.110",
+        "1.2.840.113549",
+        "2001::1:2:3:4",
+        "2002:db8::1:2",
+        "3ffe:b00::1:0:0:a",
     ];
     for text in neg {
         let got = extract(text);
@@ -219,6 +263,10 @@ fn emails() {
         "@types/node",
         "foo@bar",
         "x@y.notatld",
+        "foo@bar.com",
+        "test@test.com",
+        "12345+me@users.noreply.github.com",
+        "security@python.org",
         "a..b@evil.com",
     ];
     for text in neg {

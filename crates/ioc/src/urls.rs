@@ -353,6 +353,20 @@ const PAYLOAD_EXT: &[&str] = &[
     ".dmg",
 ];
 
+/// Benign hosts that still serve files uploaded by anyone (release assets, raw files):
+/// a payload-looking URL there is kept.
+pub(crate) fn hosts_user_content(host: &str) -> bool {
+    matches!(
+        host,
+        "github.com"
+            | "www.github.com"
+            | "gitlab.com"
+            | "www.gitlab.com"
+            | "bitbucket.org"
+            | "www.bitbucket.org"
+    )
+}
+
 /// True when the path of a URL looks like a file download or raw code.
 pub(crate) fn looks_like_payload(path: &str) -> bool {
     let p = path.to_ascii_lowercase();

@@ -80,8 +80,8 @@ fn keccak256(data: &[u8]) -> [u8; 32] {
     out
 }
 
-/// True for an Ethereum address (`0x` + 40 hex digits) that is not a trivial constant
-/// (all one digit); when the letters are mixed case, the EIP-55 checksum must hold.
+/// True for an Ethereum address (`0x` + 40 hex digits) that is not a low-entropy constant
+/// (fewer than 10 distinct digits); when the letters are mixed case, the EIP-55 checksum must hold.
 pub fn is_eth_address(s: &str) -> bool {
     let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) else {
         return false;
@@ -89,8 +89,15 @@ pub fn is_eth_address(s: &str) -> bool {
     if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return false;
     }
-    let first = hex.as_bytes()[0].to_ascii_lowercase();
-    if hex.bytes().all(|b| b.to_ascii_lowercase() == first) {
+    // A random 160-bit value uses nearly all 16 digits; constants and packed fields
+    // (`0x47000580005a0000000001e133ffffff00016100`) use few.
+    let mut seen = [false; 16];
+    for b in hex.bytes() {
+        if let Some(d) = (b as char).to_digit(16) {
+            seen[d as usize] = true;
+        }
+    }
+    if seen.iter().filter(|&&x| x).count() < 10 {
         return false;
     }
     let has_lower = hex.bytes().any(|b| b.is_ascii_lowercase());
