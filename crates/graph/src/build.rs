@@ -530,7 +530,6 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
         }
     }
     let mut reps: Vec<&String> = Vec::new();
-    let mut rep_members: Vec<Vec<&String>> = Vec::new();
     for (code, vids) in &by_code {
         let first = vids[0];
         for other in &vids[1..] {
@@ -546,7 +545,6 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
             );
         }
         reps.push(first);
-        rep_members.push(vids.clone());
     }
 
     // similar
@@ -807,7 +805,7 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
     edges.dedup_by(|a, b| {
         a.source == b.source && a.target == b.target && a.kind == b.kind && a.why == b.why
     });
-    let diversity = campaign::diversity(&nodes, &edges, &facts, &rep_members);
+    let diversity = campaign::diversity(&nodes, &edges, &facts);
     let campaigns = campaign::campaigns(&nodes, &edges, &facts, opts);
     // campaign nodes and member-of edges
     for c in &campaigns {

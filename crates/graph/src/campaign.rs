@@ -423,7 +423,6 @@ pub(crate) fn diversity(
     nodes: &[Node],
     edges: &[Edge],
     facts: &HashMap<String, VersionFacts>,
-    _rep_members: &[Vec<&String>],
 ) -> Diversity {
     let coded: Vec<&str> = nodes
         .iter()

@@ -15,10 +15,28 @@
 //! Layers: [`fingerprint`] (normalised token shingles) -> [`build()`] over a plain
 //! [`GraphInput`] -> [`Graph`] -> [`export`] / [`show`].
 //!
-//! Similarity: one-permutation MinHash (128 bins) with banded LSH (32 bands x 4 rows), each
-//! candidate verified by exact Jaccard of the shingle sets; edges at Jaccard >=
-//! [`DEFAULT_SIMILARITY`]. Identical normalised code is grouped first (duplicated edges) so
-//! LSH only sees distinct code.
+//! Decisions (measurements in `bench/RESULTS.md`):
+//! - *similar*: 7-token shingles of normalised tokens (identifiers `ID`, strings `STR`, numbers
+//!   `NUM`, keywords / operators / well-known API names kept); one-permutation MinHash (128
+//!   bins) with banded LSH (32 bands x 4 rows), candidates ranked by their signature estimate,
+//!   the best 6 per package verified by exact Jaccard; edges at Jaccard >=
+//!   [`DEFAULT_SIMILARITY`] (0.6). Identical normalised code is grouped first (duplicated
+//!   edges, star-shaped) so LSH only sees distinct code. Packages with fewer than 20 distinct
+//!   shingles (a bare `setup()`) take no part in code relations.
+//! - *dependency*: only to names that are known-malicious in the input, never to standard
+//!   library modules (Python 3.11 `sys.stdlib_module_names` + Python 2 names, Node built-ins)
+//!   or ubiquitous packages ([`stdlib::UBIQUITOUS`]), never to the package's own modules.
+//! - *co-existing*: report nodes (store reports and non-generic advisory reference URLs) with
+//!   report -> package edges; no cliques. Registry, per-package database and dataset pages
+//!   ([`build::is_generic_reference`]) are not reports.
+//! - *shared indicator*: indicator nodes only when held by >= 2 package names and not benign
+//!   infrastructure (`malgraph_ioc::is_benign_domain` plus a local list).
+//! - *duplicated by sources*: a package-version with several `reported-by` source edges
+//!   (attribute `duplicated_reports`).
+//! - campaigns: connected components over duplicated, similar, co-existing, shared-indicator
+//!   and dependency edges (plus version-of / artifact-of), Louvain above 400 members, then
+//!   communities with a single package name merged into their best-connected neighbour;
+//!   a campaign needs >= 2 package names.
 
 pub mod build;
 pub mod campaign;
