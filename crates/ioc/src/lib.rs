@@ -14,14 +14,20 @@
 //!
 //! - **Defanged** text is refanged first ([`refang`]: `hxxp`, `[.]`, `(.)`, `[:]`, `[@]` ...).
 //! - **URLs** with scheme `http(s)`, `ftp(s)`, `sftp`, `ws(s)`, trailing punctuation
-//!   trimmed, query kept, stored as found. The host must be an IP address or a name with
-//!   a real TLD (the public-suffix list). URLs on benign hosts ([`is_benign_domain`]) are
-//!   dropped unless their path looks like a payload download (`/releases/download/`,
-//!   `/raw/`, `.exe`, `.sh`, `.zip` ...); URLs on non-public IPs are dropped.
+//!   trimmed (a closing bracket the URL opened is kept), query kept, stored as found;
+//!   URLs glued together (`https://a/xhttps://b/y`) are split. The host must be an IP
+//!   address or a name with a real TLD (the public-suffix list's TLDs, `data/tlds.txt`).
+//!   URLs on benign hosts ([`is_benign_domain`]) are dropped, except on hosts of user
+//!   content (`github.com`, `gitlab.com`, `bitbucket.org`) when the path looks like a
+//!   payload (`/releases/download/`, `/raw/`, `.exe`, `.sh`, `.zip` ...); so are URLs on
+//!   non-public, placeholder or public-resolver IPs.
 //! - **Domains**: URL hosts (lower case) that are not benign, and bare domains in text
-//!   when they are plausible: a TLD from a conservative set (classic and abused gTLDs,
-//!   country codes minus those that are also file extensions such as `.py`, `.sh`, `.md`,
-//!   `.rs`, `.in`), not an attribute chain (`self.info`, `os.name`), not followed by `(`.
+//!   when they are plausible (see `plausible_bare_domain` in `domain.rs`): a strong TLD
+//!   (`.com`, `.net`, `.org` ...), a country code that is not also a file extension or
+//!   attribute name (`.py`, `.sh`, `.md`, `.rs`, `.in`, `.pt` ...), or a word-like gTLD
+//!   (`.top`, `.info`, `.xyz` ...) backed by evidence (a hyphen or digit in the name, a
+//!   defanged text, or the domain being the whole text); not an attribute chain
+//!   (`self.info`, `margin.top`), not followed by `(`.
 //!   E-mail domains are not added (most are webmail providers).
 //! - **IPs**: IPv4 and IPv6 addresses in public ranges only (private, loopback,
 //!   link-local, documentation, multicast, CGNAT, reserved, Teredo and 6to4 ranges are
@@ -175,38 +181,44 @@ fn valid_hostname(host: &str) -> bool {
 fn urls_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
     let Some(re) = URL_RE.as_ref() else { return };
     for m in re.find_iter(text) {
-        let url = urls::trim_url(m.as_str());
-        let Some((host, path)) = urls::split_url(url) else {
-            continue;
-        };
-        taken.push(m.start()..m.start() + url.len());
-        if let Ok(ip) = host.parse::<IpAddr>() {
-            if !is_public_ip(&ip) {
-                continue;
+        for (offset, piece) in urls::split_concatenated(m.as_str()) {
+            url_into(piece, m.start() + offset, out, taken);
+        }
+    }
+}
+
+fn url_into(raw: &str, start: usize, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
+    let url = urls::trim_url(raw);
+    let Some((host, path)) = urls::split_url(url) else {
+        return;
+    };
+    taken.push(start..start + url.len());
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        if !is_public_ip(&ip) {
+            return;
+        }
+        let s = ip.to_string();
+        // Placeholders and public resolvers: neither the URL nor the address is an
+        // indicator.
+        if PLACEHOLDER_IPS.contains(&s.as_str()) || is_benign_ip(&s) {
+            return;
+        }
+        out.ips.insert(s);
+    } else {
+        if !valid_hostname(&host) || !domain::has_real_tld(&host) {
+            return;
+        }
+        if is_benign_domain(&host) {
+            if !(urls::hosts_user_content(&host) && urls::looks_like_payload(path)) {
+                return;
             }
-            let s = ip.to_string();
-            // Placeholders and public resolvers: neither the URL nor the address is an
-            // indicator.
-            if PLACEHOLDER_IPS.contains(&s.as_str()) || is_benign_ip(&s) {
-                continue;
-            }
-            out.ips.insert(s);
         } else {
-            if !valid_hostname(&host) || !domain::has_real_tld(&host) {
-                continue;
-            }
-            if is_benign_domain(&host) {
-                if !(urls::hosts_user_content(&host) && urls::looks_like_payload(path)) {
-                    continue;
-                }
-            } else {
-                out.domains.insert(host.clone());
-            }
+            out.domains.insert(host.clone());
         }
-        out.urls.insert(url.to_string());
-        if let Some(w) = canonical_webhook(url, &host, path) {
-            out.webhooks.insert(w);
-        }
+    }
+    out.urls.insert(url.to_string());
+    if let Some(w) = canonical_webhook(url, &host, path) {
+        out.webhooks.insert(w);
     }
 }
 

@@ -44,6 +44,15 @@ fn urls_positive() {
             "https://raw.githubusercontent.com/a/b/main/x.py",
         ),
         ("http://evil.py/install", "http://evil.py/install"),
+        // Two URLs glued together by concatenation: both are found.
+        (
+            "https://a-evil.com/xhttps://b-evil.com/y",
+            "https://a-evil.com/x",
+        ),
+        (
+            "https://a-evil.com/xhttps://b-evil.com/y",
+            "https://b-evil.com/y",
+        ),
     ];
     for (text, want) in cases {
         let got = extract(text);

@@ -294,6 +294,30 @@ fn is_discord_webhook_path(lpath: &str) -> bool {
     rest.starts_with("webhooks/")
 }
 
+/// Split URLs glued together (`https://a.com/xhttps://b.com/y`, common in obfuscated
+/// or concatenated strings) into pieces, each with its byte offset in `s`.
+pub(crate) fn split_concatenated(s: &str) -> Vec<(usize, &str)> {
+    const SCHEMES: &[&str] = &["https", "http", "ftps", "ftp", "sftp", "wss", "ws"];
+    let mut cuts = vec![0];
+    let lower = s.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("://").map(|i| from + i) {
+        if i > 0
+            && let Some(sch) = SCHEMES.iter().find(|sch| lower[..i].ends_with(*sch))
+        {
+            let start = i - sch.len();
+            if start > *cuts.last().unwrap_or(&0) {
+                cuts.push(start);
+            }
+        }
+        from = i + 3;
+    }
+    cuts.push(s.len());
+    cuts.windows(2)
+        .filter_map(|w| s.get(w[0]..w[1]).map(|p| (w[0], p)))
+        .collect()
+}
+
 /// Remove punctuation that ends a sentence or closes a quote or bracket around a URL
 /// (`(see http://x.com/a).` -> `http://x.com/a`); a closing bracket that the URL itself
 /// opened is kept (`https://en.wikipedia.org/wiki/Foo_(bar)`).
