@@ -26,7 +26,8 @@
 //!   (`.com`, `.net`, `.org` ...), a country code that is not also a file extension or
 //!   attribute name (`.py`, `.sh`, `.md`, `.rs`, `.in`, `.pt` ...), or a word-like gTLD
 //!   (`.top`, `.info`, `.xyz` ...) backed by evidence (a hyphen or digit in the name, a
-//!   defanged text, or the domain being the whole text); not an attribute chain
+//!   defanged text, or the domain being a whole line of the text, as when string literals
+//!   are joined with newlines); not an attribute chain
 //!   (`self.info`, `margin.top`), not followed by `(`.
 //!   E-mail domains are not added (most are webmail providers).
 //! - **IPs**: IPv4 and IPv6 addresses in public ranges only (private, loopback,
@@ -161,8 +162,11 @@ fn has_long_alnum_run(bytes: &[u8], n: usize) -> bool {
     false
 }
 
+/// Does `r` overlap one of `taken`? `taken` is sorted and its spans do not overlap each
+/// other, so their ends are sorted too: a binary search suffices.
 fn overlaps(taken: &[Range<usize>], r: &Range<usize>) -> bool {
-    taken.iter().any(|t| t.start < r.end && r.start < t.end)
+    let i = taken.partition_point(|t| t.end <= r.start);
+    taken.get(i).is_some_and(|t| t.start < r.end)
 }
 
 fn valid_hostname(host: &str) -> bool {
@@ -270,6 +274,7 @@ fn telegram_tokens_into(text: &str, out: &mut Iocs) {
 
 fn emails_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
     let Some(re) = EMAIL_RE.as_ref() else { return };
+    let mut spans = Vec::new();
     for m in re.find_iter(text) {
         let r = m.range();
         if overlaps(taken, &r) {
@@ -279,7 +284,7 @@ fn emails_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
         let Some((local, dom)) = email.rsplit_once('@') else {
             continue;
         };
-        taken.push(r);
+        spans.push(r);
         if !domain::has_real_tld(dom) || domain::is_reserved_domain(dom) || is_benign_domain(dom) {
             continue;
         }
@@ -288,6 +293,10 @@ fn emails_into(text: &str, out: &mut Iocs, taken: &mut Vec<Range<usize>>) {
             continue;
         }
         out.emails.insert(email);
+    }
+    if !spans.is_empty() {
+        taken.extend(spans);
+        taken.sort_by_key(|t| t.start);
     }
 }
 
@@ -504,7 +513,6 @@ fn ipv6_into(text: &str, out: &mut Iocs, taken: &[Range<usize>]) {
 }
 
 fn bare_domains_into(text: &str, out: &mut Iocs, taken: &[Range<usize>], defanged: bool) {
-    let whole = text.trim().trim_matches(['"', '\'', '`']);
     let Some(re) = DOMAIN_RE.as_ref() else { return };
     let b = text.as_bytes();
     for m in re.find_iter(text) {
@@ -526,7 +534,10 @@ fn bare_domains_into(text: &str, out: &mut Iocs, taken: &[Range<usize>], defange
             continue;
         }
         let d = m.as_str();
-        if !domain::plausible_bare_domain(d, d == whole, defanged) {
+        // "The whole text" is the whole line: callers often join many string literals
+        // with newlines.
+        let whole_line = is_whole_line(b, &r);
+        if !domain::plausible_bare_domain(d, whole_line, defanged) {
             continue;
         }
         let d = d.to_ascii_lowercase();
@@ -535,6 +546,28 @@ fn bare_domains_into(text: &str, out: &mut Iocs, taken: &[Range<usize>], defange
         }
         out.domains.insert(d);
     }
+}
+
+/// True when the line holding `r` holds nothing else than quotes and blanks. Looks at
+/// most a few hundred bytes each side, so that long minified lines stay cheap.
+fn is_whole_line(b: &[u8], r: &Range<usize>) -> bool {
+    const WINDOW: usize = 64;
+    let lo = r.start.saturating_sub(WINDOW);
+    let before = &b[lo..r.start];
+    let start = match memchr::memrchr(b'\n', before) {
+        Some(i) => lo + i + 1,
+        None if lo == 0 => 0,
+        None => return false,
+    };
+    let hi = (r.end + WINDOW).min(b.len());
+    let after = &b[r.end..hi];
+    let end = match memchr(b'\n', after) {
+        Some(i) => r.end + i,
+        None if hi == b.len() => b.len(),
+        None => return false,
+    };
+    let filler = |c: &u8| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`');
+    b[start..r.start].iter().all(filler) && b[r.end..end].iter().all(filler)
 }
 
 fn wallets_into(text: &str, out: &mut Iocs) {

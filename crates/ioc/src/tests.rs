@@ -108,6 +108,8 @@ fn domains() {
         ("evil[.]info", "evil.info"),
         ("\"stealer.xyz\"", "stealer.xyz"),
         ("x = 'c2server.top'", "c2server.top"),
+        // Literals joined by newlines, as the analyser passes them.
+        ("import os\nstealer.xyz\nother literal", "stealer.xyz"),
         ("api.evil.com", "api.evil.com"),
         ("exfil.evil.ru", "exfil.evil.ru"),
     ];
@@ -552,4 +554,38 @@ fn never_panics_on_arbitrary_input() {
         let _ = extract(&s);
         let _ = classify_url(&s);
     }
+}
+
+#[test]
+fn overlap_search() {
+    let taken = vec![0..5, 10..20, 30..31];
+    assert!(overlaps(&taken, &(4..6)));
+    assert!(!overlaps(&taken, &(5..10)));
+    assert!(overlaps(&taken, &(19..25)));
+    assert!(!overlaps(&taken, &(20..30)));
+    assert!(overlaps(&taken, &(25..35)));
+    assert!(!overlaps(&taken, &(31..40)));
+    assert!(!overlaps(&[], &(0..1)));
+}
+
+#[test]
+fn emails_and_urls_together() {
+    // An e-mail before a URL, and a domain inside the URL's path: no double counting.
+    let got = extract("mail bad@evil-mail.ru then https://c2-evil.com/x/other-evil.com.");
+    assert_eq!(set(&got.emails), vec!["bad@evil-mail.ru"]);
+    assert_eq!(set(&got.domains), vec!["c2-evil.com"]);
+}
+
+#[test]
+fn large_inputs_stay_fast() {
+    // A minified-JS-like line of 1 MB full of attribute chains, and one of base58-ish
+    // noise: both must be handled in well under a second in a debug build.
+    let chunk = "a.b.c=d.e.f(g.h.top,i.info);x.y.z.com-w;";
+    let big: String = chunk.repeat(1_000_000 / chunk.len());
+    let t = std::time::Instant::now();
+    let _ = extract(&big);
+    let noise: String = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb ".repeat(30_000);
+    let got = extract(&noise);
+    assert!(got.wallets.is_empty());
+    assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
 }
