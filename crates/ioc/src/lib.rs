@@ -73,8 +73,9 @@ fn re(pattern: &str) -> Option<Regex> {
     Regex::new(pattern).ok()
 }
 
-static URL_RE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| re(r#"(?i:https?|ftps?|sftp|wss?)://[^\s<>"'`{}|\\^\[\]]+"#));
+static URL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    re(r#"(?i:https?|ftps?|sftp|wss?)://(?:\[[0-9A-Fa-f:.]{2,45}\])?[^\s<>"'`{}|\\^\[\]]*"#)
+});
 static EMAIL_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     re(
         r"(?-u:\b)[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?-u:\b)",

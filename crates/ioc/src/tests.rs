@@ -44,6 +44,10 @@ fn urls_positive() {
             "https://raw.githubusercontent.com/a/b/main/x.py",
         ),
         ("http://evil.py/install", "http://evil.py/install"),
+        (
+            "GET http://[2a03:2880:f003:c07:face:b00c::2]:8080/x",
+            "http://[2a03:2880:f003:c07:face:b00c::2]:8080/x",
+        ),
         // Two URLs glued together by concatenation: both are found.
         (
             "https://a-evil.com/xhttps://b-evil.com/y",
@@ -79,6 +83,8 @@ fn urls_negative() {
         "https://foo.notatld/",
         "https://img.shields.io/pypi/v/requests.svg",
         "http://",
+        "http://[::1]:8000/",
+        "http://[fe80::1]/",
         "mailto:someone",
     ];
     for text in cases {
@@ -186,6 +192,10 @@ fn ips() {
         ("::ffff:45.33.32.156", "45.33.32.156"),
         // Small octets look like a version outside a URL, but a URL host is explicit.
         ("http://5.2.1.10/x", "5.2.1.10"),
+        (
+            "http://[2a03:2880:f003:c07:face:b00c::2]/x",
+            "2a03:2880:f003:c07:face:b00c:0:2",
+        ),
         ("45.33.32.156\n", "45.33.32.156"),
     ];
     for (text, want) in pos {
@@ -588,4 +598,23 @@ fn large_inputs_stay_fast() {
     let got = extract(&noise);
     assert!(got.wallets.is_empty());
     assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+}
+
+#[test]
+fn every_pattern_compiles() {
+    // A pattern that failed to compile would silently disable one kind of indicator.
+    for (name, re) in [
+        ("url", &URL_RE),
+        ("email", &EMAIL_RE),
+        ("domain", &DOMAIN_RE),
+        ("ipv4", &IPV4_RE),
+        ("ipv6", &IPV6_RE),
+        ("telegram", &TG_TOKEN_RE),
+        ("base58", &B58_RE),
+        ("bech32", &BECH32_RE),
+        ("eth", &ETH_RE),
+        ("xmr", &XMR_RE),
+    ] {
+        assert!(re.is_some(), "{name} regex does not compile");
+    }
 }
