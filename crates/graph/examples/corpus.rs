@@ -106,6 +106,14 @@ fn main() {
         }
     }
 
+    if let Ok(out) = std::env::var("MALGRAPH_EXPORT_DIR") {
+        let out = std::path::Path::new(&out);
+        std::fs::create_dir_all(out).expect("export dir");
+        export(&g, ExportFormat::Json, Some(&out.join("graph.json"))).expect("json");
+        export(&g, ExportFormat::Graphml, Some(&out.join("graph.graphml"))).expect("graphml");
+        export(&g, ExportFormat::Neo4j, Some(&out.join("neo4j"))).expect("neo4j");
+        std::fs::write(out.join("campaigns.txt"), render_campaigns_text(&g)).expect("text");
+    }
     let t = Instant::now();
     let (input2, ls2) = load_input(&mut store).expect("load");
     let g2 = build(&input2, &BuildOptions::default());
