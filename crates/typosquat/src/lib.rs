@@ -51,7 +51,7 @@ pub const SHORT_NAME_LEN: usize = 7;
 pub const SHORT_NAME_TOP: usize = 1000;
 /// Popular names of shorter length are not used for the affix rule.
 pub const MIN_AFFIX_LEN: usize = 4;
-/// Only the this many most popular names take part in the affix rule: `py` + a name
+/// Only this many of the most popular names take part in the affix rule: `py` + a name
 /// is a common, legitimate way to name a binding, so it is only a hint for names that
 /// are worth imitating.
 pub const AFFIX_TOP: usize = 2000;
@@ -73,7 +73,9 @@ struct Index {
     /// Name -> rank (index in `names`).
     rank: HashMap<&'static str, u32>,
     /// Deletion neighbourhood (the name itself and every one-character deletion) of
-    /// names at least [`MIN_EDIT_LEN`] long -> ranks, ascending.
+    /// the names that take part in the one-edit rule (see `edit_eligible`) and of their
+    /// digit-less aliases -> ranks, ascending (symmetric-delete index: two strings one
+    /// edit apart share an entry).
     deletes: HashMap<String, Vec<u32>>,
     /// Name with separators removed -> best rank.
     squashed: HashMap<String, u32>,
