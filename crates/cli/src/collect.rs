@@ -9,6 +9,7 @@ use malgraph_scan::Target;
 use malgraph_store::Store;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -100,7 +101,8 @@ pub fn run_collect(a: CollectArgs) -> Result<ExitCode> {
         let summary = store
             .ingest(&batch)
             .with_context(|| format!("cannot store {src}"))?;
-        println!(
+        writeln!(
+            std::io::stdout(),
             "{} ({}): {} advisories, {} samples, {} names, {} reports, {} problems",
             batch.source,
             batch.kind,
@@ -109,7 +111,7 @@ pub fn run_collect(a: CollectArgs) -> Result<ExitCode> {
             summary.names,
             summary.reports,
             batch.errors.len()
-        );
+        )?;
         if let Some(p) = &pipeline {
             let mut by_sha: BTreeMap<&str, &str> = BTreeMap::new();
             for s in &batch.samples {
@@ -131,7 +133,10 @@ pub fn run_collect(a: CollectArgs) -> Result<ExitCode> {
                 .iter()
                 .filter(|r| r.verdict == malgraph_core::Verdict::Malicious)
                 .count();
-            println!("  scanned {stored} samples: {flagged} malicious");
+            writeln!(
+                std::io::stdout(),
+                "  scanned {stored} samples: {flagged} malicious"
+            )?;
         }
     }
     Ok(if failed > 0 {
@@ -160,8 +165,12 @@ pub fn run_stats(a: StatsArgs) -> Result<ExitCode> {
     let store = a.db.open()?;
     let stats = store.stats()?;
     match a.format {
-        StatsFormat::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
-        StatsFormat::Text => print!("{}", malgraph_store::render_text(&stats)),
+        StatsFormat::Json => writeln!(
+            std::io::stdout(),
+            "{}",
+            serde_json::to_string_pretty(&stats)?
+        )?,
+        StatsFormat::Text => write!(std::io::stdout(), "{}", malgraph_store::render_text(&stats))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 //! `malgraph-store`, `malgraph-graph`), so it can be tested and reused without the CLI.
 
 mod collect;
+mod graph;
 mod scan;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,11 @@ enum Command {
     Collect(collect::CollectArgs),
     /// What the store knows: per source and ecosystem, overlaps, missing rate.
     Stats(collect::StatsArgs),
+    /// The knowledge graph: build, show a package's neighbours, export.
+    #[command(subcommand)]
+    Graph(graph::GraphCommand),
+    /// Attack campaigns read off the graph, with summaries and evolution.
+    Campaigns(graph::CampaignsArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,9 +43,20 @@ fn main() -> ExitCode {
         Command::Eval(a) => scan::run_eval(a),
         Command::Collect(a) => collect::run_collect(a),
         Command::Stats(a) => collect::run_stats(a),
+        Command::Graph(c) => graph::run(c),
+        Command::Campaigns(a) => graph::campaigns(a),
     };
     match result {
         Ok(code) => code,
+        // A closed pipe (`malgraph ... | head`) is the reader's choice, not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("malgraph: error: {e:#}");
             ExitCode::from(2)
