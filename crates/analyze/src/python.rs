@@ -270,6 +270,17 @@ fn text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
     n.utf8_text(src).unwrap_or("")
 }
 
+/// The first few hundred bytes of a node's text (cheap on huge nodes).
+fn head_text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
+    let r = n.byte_range();
+    let end = r.end.min(r.start + 320).min(src.len());
+    let b = src.get(r.start..end).unwrap_or(&[]);
+    match std::str::from_utf8(b) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or(""),
+    }
+}
+
 fn line_of(n: Node<'_>) -> u32 {
     n.start_position().row as u32 + 1
 }
@@ -871,6 +882,9 @@ impl<'t> Py<'t> {
                 }
             }
         }
+        if let Some(lam) = self.lambda_of(f) {
+            return self.static_lambda_call(lam, &positional, depth);
+        }
         if f.kind() == "identifier"
             && !self.aliases.contains_key(text(f, src))
             && let Some(func) = self.funcs.get(text(f, src))
@@ -929,6 +943,59 @@ impl<'t> Py<'t> {
             _ => return None,
         };
         Some((out, true))
+    }
+
+    /// The lambda a callee stands for: `(lambda x: ...)` or a name bound to one.
+    fn lambda_of(&self, f: Node<'t>) -> Option<Node<'t>> {
+        let mut f = f;
+        while f.kind() == "parenthesized_expression" {
+            f = f.named_child(0)?;
+        }
+        match f.kind() {
+            "lambda" => Some(f),
+            "identifier" => {
+                let rhs = self.lookup(f, text(f, self.src))?.last().copied()?;
+                (rhs.kind() == "lambda").then_some(rhs)
+            }
+            _ => None,
+        }
+    }
+
+    /// Evaluate a call of a lambda statically, binding its parameters.
+    fn static_lambda_call(
+        &self,
+        lam: Node<'t>,
+        args: &[Node<'t>],
+        depth: u32,
+    ) -> Option<(Vec<u8>, bool)> {
+        let src = self.src;
+        let body = lam.child_by_field_name("body")?;
+        let mut names = Vec::new();
+        if let Some(params) = lam.child_by_field_name("parameters") {
+            let mut c = params.walk();
+            for p in params.named_children(&mut c) {
+                if p.kind() != "identifier" {
+                    return None;
+                }
+                names.push(text(p, src).to_string());
+            }
+        }
+        if names.len() != args.len() || self.bindings.borrow().len() > 16 {
+            return None;
+        }
+        let values: Vec<_> = args
+            .iter()
+            .map(|a| self.static_bytes(*a, depth + 1))
+            .collect();
+        let n = names.len();
+        self.bindings
+            .borrow_mut()
+            .extend(names.into_iter().zip(values));
+        let out = self.static_bytes(body, depth + 1);
+        let mut b = self.bindings.borrow_mut();
+        let keep = b.len() - n;
+        b.truncate(keep);
+        out
     }
 
     /// Evaluate a call of a local helper (`def d(s): return b64decode(s)`) statically.
@@ -1204,6 +1271,15 @@ impl<'t> Py<'t> {
         if matches!(name.as_str(), "chr" | "unichr") {
             return OBF;
         }
+        if let Some(lam) = self.lambda_of(f)
+            && let Some(body) = lam.child_by_field_name("body")
+        {
+            let mut o = self.origin(body, depth + 1);
+            for a in self.args(n).iter().take(8) {
+                o |= self.origin(*a, depth + 1);
+            }
+            return if o == 0 { UNKNOWN } else { o };
+        }
         if f.kind() == "identifier"
             && !self.aliases.contains_key(name.as_str())
             && let Some(func) = self.funcs.get(name.as_str())
@@ -1406,8 +1482,13 @@ impl<'t> Py<'t> {
         }
         .unwrap_or_else(|| raw.as_bytes().to_vec());
         let s = String::from_utf8_lossy(&value);
-        if sink.strings.len() < 4 << 20 {
-            sink.strings.push_str(&s);
+        if !is_doc && sink.strings.len() < 1 << 20 {
+            let cut = s.len().min(4096);
+            let cut = (0..=cut)
+                .rev()
+                .find(|i| s.is_char_boundary(*i))
+                .unwrap_or(0);
+            sink.strings.push_str(&s[..cut]);
             sink.strings.push('\n');
         }
         // Docstrings and bare string statements are documentation.
@@ -1496,7 +1577,7 @@ impl<'t> Py<'t> {
             })
         };
         let line = line_of(n);
-        let snip = text(n, src);
+        let snip = head_text(n, src);
         let name = name.as_str();
         let last = name.rsplit('.').next().unwrap_or(name);
 
@@ -1715,14 +1796,16 @@ impl<'t> Py<'t> {
                     Some(scope),
                 );
             }
-            if scope.stage == Stage::Install {
+            if scope.stage == Stage::Install
+                || (scope.stage == Stage::Import && scope.factor >= 1.0 && ctx.role == Role::Init)
+            {
                 push(
                     sink,
                     ctx,
                     "PY-NET-AT-INSTALL",
                     line,
                     snip,
-                    format!("network access with `{name}` while installing"),
+                    format!("network access with `{name}` while installing or importing"),
                     Some(scope),
                 );
             }

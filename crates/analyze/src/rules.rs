@@ -128,8 +128,8 @@ static RULES: &[RuleInfo] = &[
         category: Category::Network,
         severity: Severity::High,
         evasion: None,
-        summary: "Network access while the package is being installed (setup.py, install commands).",
-        explanation: "Installation should only build and copy files; phoning home or fetching code at install time is how most malicious packages act.",
+        summary: "Network access while the package is installed or imported (setup.py, install commands, top level of __init__.py).",
+        explanation: "Installing and importing should only build, copy and define things; phoning home or fetching code at that moment is how most malicious packages act.",
     },
     RuleInfo {
         id: "CMD-REVERSE-SHELL",
