@@ -246,6 +246,9 @@ fn memfind(h: &[u8], n: &[u8]) -> bool {
     h.windows(n.len()).any(|w| w == n)
 }
 
+/// Statically known bytes, and whether a decoding step produced them.
+type Bytes = (Vec<u8>, bool);
+
 struct Py<'t> {
     src: &'t [u8],
     aliases: HashMap<String, String>,
@@ -263,7 +266,7 @@ struct Py<'t> {
     class_bases: HashMap<String, Vec<String>>,
     funcs: HashMap<String, Node<'t>>,
     budget: Cell<u32>,
-    bindings: RefCell<Vec<(String, Option<(Vec<u8>, bool)>)>>,
+    bindings: RefCell<Vec<(String, Option<Bytes>)>>,
 }
 
 fn text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
@@ -773,8 +776,7 @@ impl<'t> Py<'t> {
                 // The last assignment before this use (flow-insensitive otherwise).
                 let pick = rhs
                     .iter()
-                    .filter(|r| r.start_byte() < n.start_byte())
-                    .next_back()
+                    .rfind(|r| r.start_byte() < n.start_byte())
                     .or_else(|| if rhs.len() == 1 { rhs.first() } else { None })?;
                 self.static_bytes(*pick, depth + 1)
             }
@@ -861,7 +863,8 @@ impl<'t> Py<'t> {
                             String::from_utf8_lossy(&from).as_ref(),
                             String::from_utf8_lossy(&to).as_ref(),
                         );
-                        return Some((s.into_bytes(), true || t));
+                        let _ = t;
+                        return Some((s.into_bytes(), true));
                     }
                     "join" => {
                         let (sep, _) = self.static_bytes(obj, depth + 1)?;
@@ -1368,10 +1371,8 @@ impl<'t> Py<'t> {
                     child_fid = n.id();
                 }
                 "call" => self.on_call(n, scope, fid, ctx, sink, facts),
-                "string" | "concatenated_string" => {
-                    if !in_concat {
-                        self.on_string(n, scope, is_doc, ctx, sink, &mut string_pushes);
-                    }
+                "string" | "concatenated_string" if !in_concat => {
+                    self.on_string(n, scope, is_doc, ctx, sink, &mut string_pushes);
                 }
                 "comparison_operator" => self.on_platform(n, sink),
                 "identifier" if !unicode_done => {

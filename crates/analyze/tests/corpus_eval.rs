@@ -56,7 +56,7 @@ fn scan_all(a: &Analyzer, paths: &[PathBuf]) -> (Scanned, usize) {
 
 fn top(r: &ScanReport) -> String {
     let mut f: Vec<_> = r.findings.iter().collect();
-    f.sort_by(|a, b| b.severity.cmp(&a.severity));
+    f.sort_by_key(|x| std::cmp::Reverse(x.severity));
     f.iter()
         .take(4)
         .map(|f| {
