@@ -321,6 +321,25 @@ impl Analyzer {
                     .to_string();
                 findings_extra.push(raw("EXFIL-BEACON", path, line, &snip, msg, Some(scope)));
             }
+            // Network and commands, both while installing.
+            let installing = |s: &Scope| s.stage == Stage::Install && s.factor >= 1.0;
+            if facts.run_program.iter().any(|(_, _, s, _)| installing(s))
+                && let Some((_, line, scope, snip)) = facts
+                    .network
+                    .iter()
+                    .find(|(_, _, s, _)| installing(s))
+                    .cloned()
+            {
+                let msg = "uses the network and runs commands while installing".to_string();
+                findings_extra.push(raw(
+                    "INSTALL-FETCH-RUN",
+                    path,
+                    line,
+                    &snip,
+                    msg,
+                    Some(scope),
+                ));
+            }
             if let Some((_, line, scope, snip)) = same(&facts.decoded_to_file) {
                 let msg = "writes decoded data to disk and runs a program".to_string();
                 findings_extra.push(raw(

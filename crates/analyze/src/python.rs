@@ -1701,7 +1701,21 @@ impl<'t> Py<'t> {
                 format!("runs a command with `{name}`: {}", snippet(&cmd)),
                 Some(scope),
             );
-            for p in patterns::command_rules(&cmd) {
+            let rules_hit = patterns::command_rules(&cmd);
+            if scope.stage == Stage::Install && rules_hit.iter().any(|p| p.rule == "CMD-DOWNLOADER")
+            {
+                facts.network.push((fid, line, scope, snippet(snip)));
+                push(
+                    sink,
+                    ctx,
+                    "PY-NET-AT-INSTALL",
+                    line,
+                    snip,
+                    "downloads with a command-line tool while installing".into(),
+                    Some(scope),
+                );
+            }
+            for p in rules_hit {
                 push(
                     sink,
                     ctx,

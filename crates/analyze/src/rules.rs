@@ -164,6 +164,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Dependency-confusion probes report where they were installed; benign installers do not look up the user and host to talk to a server.",
     },
     RuleInfo {
+        id: "INSTALL-FETCH-RUN",
+        category: Category::DownloadExecute,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Uses the network and runs commands in the same file while installing.",
+        explanation: "Fetch-then-run at install time is how droppers stage payloads; builds compile what the sdist ships.",
+    },
+    RuleInfo {
         id: "PY-CMD-STARTFILE",
         category: Category::CommandExecution,
         severity: Severity::Medium,
