@@ -34,7 +34,8 @@ mod yara;
 
 use model::{Facts, Raw, Scope, Sink};
 pub use rules::{
-    RuleInfo, THRESHOLD_MALICIOUS, THRESHOLD_SUSPICIOUS, rule, rules, severity_weight,
+    MIN_STRONGEST_MALICIOUS, RuleInfo, THRESHOLD_MALICIOUS, THRESHOLD_SUSPICIOUS, rule, rules,
+    severity_weight,
 };
 
 /// Settings of an [`Analyzer`].
@@ -46,6 +47,10 @@ pub struct AnalyzerConfig {
     pub threshold_malicious: f64,
     /// Score at or above which the verdict is suspicious.
     pub threshold_suspicious: f64,
+    /// A malicious verdict also needs one finding weighing at least this much (a
+    /// high-severity behaviour at install/import time, or a critical one anywhere):
+    /// weak signals alone never add up to malicious.
+    pub min_strongest_malicious: f64,
     /// Files larger than this are not parsed (they are still noted and scanned for strings).
     pub max_parse_bytes: usize,
     /// How many layers of encoded payloads to decode.
@@ -58,6 +63,7 @@ impl Default for AnalyzerConfig {
             yara_dir: None,
             threshold_malicious: THRESHOLD_MALICIOUS,
             threshold_suspicious: THRESHOLD_SUSPICIOUS,
+            min_strongest_malicious: MIN_STRONGEST_MALICIOUS,
             max_parse_bytes: 8 << 20,
             max_decode_depth: 5,
         }
@@ -429,10 +435,12 @@ impl Analyzer {
 
         let mut findings = score_findings(raws);
         let mut score: f64 = findings.iter().map(|(_, w)| *w).sum();
+        let mut strongest = findings.iter().map(|(_, w)| *w).fold(0.0, f64::max);
         let mut findings: Vec<Finding> = findings.drain(..).map(|(f, _)| f).collect();
         for f in yara_findings {
             let w = severity_weight(f.severity);
             score += w;
+            strongest = f64::max(strongest, w);
             findings.push(f);
         }
         score = (score * 100.0).round() / 100.0;
@@ -460,7 +468,9 @@ impl Analyzer {
             .map(|f| (f.file.as_str(), f.line))
             .collect::<HashSet<_>>()
             .len() as u64;
-        let verdict = if score >= self.cfg.threshold_malicious {
+        let verdict = if score >= self.cfg.threshold_malicious
+            && strongest >= self.cfg.min_strongest_malicious
+        {
             Verdict::Malicious
         } else if score >= self.cfg.threshold_suspicious {
             Verdict::Suspicious

@@ -2377,7 +2377,7 @@ fn is_network(n: &str) -> bool {
             matches!(
                 last,
                 "get" | "post" | "put" | "patch" | "delete" | "head" | "request"
-            ) || n.contains("Session().")
+            )
         }
         "urllib" | "urllib2" | "urllib3" => {
             matches!(

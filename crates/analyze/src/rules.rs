@@ -20,8 +20,11 @@
 //! host data, reverse shells, miners, Run keys) are critical on their own, so one of
 //! them at install or import time reaches [`THRESHOLD_MALICIOUS`].
 //!
-//! Verdict: malicious at [`THRESHOLD_MALICIOUS`] or more, suspicious at
-//! [`THRESHOLD_SUSPICIOUS`] or more, else benign.
+//! Verdict: malicious at [`THRESHOLD_MALICIOUS`] or more *and* at least one finding
+//! weighing [`MIN_STRONGEST_MALICIOUS`] or more (a high-severity behaviour at install or
+//! import time, or a critical one anywhere), so that many weak run-time signals of a
+//! large benign tool never add up to malicious; suspicious at [`THRESHOLD_SUSPICIOUS`]
+//! or more; else benign.
 //!
 //! # YARA
 //!
@@ -35,6 +38,8 @@ use malgraph_core::{Category, Evasion, Severity};
 
 /// Score at or above which a package is malicious.
 pub const THRESHOLD_MALICIOUS: f64 = 10.0;
+/// Weight the heaviest finding of a malicious package must reach (see the verdict rules).
+pub const MIN_STRONGEST_MALICIOUS: f64 = 5.0;
 /// Score at or above which a package is suspicious.
 pub const THRESHOLD_SUSPICIOUS: f64 = 4.0;
 
