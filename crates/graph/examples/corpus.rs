@@ -6,7 +6,7 @@
 //! `cargo run --release -p malgraph-graph --example corpus [-- CORPUS_DIR]`
 //! (CORPUS_DIR defaults to ../shared/corpus; the example exits quietly when it is absent).
 
-use malgraph_graph::build::{canonical_url, is_generic_reference};
+use malgraph_graph::build::{DEFAULT_MAX_SHINGLE_SHARE, canonical_url, is_generic_reference};
 use malgraph_graph::*;
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
@@ -148,10 +148,18 @@ fn main() {
             _ => rest.to_string(),
         }
     };
-    println!("threshold  similar-edges  both-known  share-report  campaigns  covered");
-    for th in [0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+    println!("threshold  df-share  similar-edges  both-known  share-report  campaigns  covered");
+    let mut rows: Vec<(f64, f64)> = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+        .iter()
+        .map(|&t| (t, DEFAULT_MAX_SHINGLE_SHARE))
+        .collect();
+    for share in [1.0, 0.1, 0.05, 0.03, 0.02] {
+        rows.push((DEFAULT_SIMILARITY, share));
+    }
+    for (th, df) in rows {
         let opts = BuildOptions {
             similarity_threshold: th,
+            max_shingle_share: df,
             ..BuildOptions::default()
         };
         let g = build(&input, &opts);
@@ -163,7 +171,14 @@ fn main() {
                 known += 1;
                 if !ra.is_disjoint(rb) {
                     share += 1;
-                } else if std::env::var("MALGRAPH_DEBUG").is_ok() && th == 0.6 {
+                } else if std::env::var("MALGRAPH_DEBUG").is_ok()
+                    && th == DEFAULT_SIMILARITY
+                    && df
+                        == std::env::var("MALGRAPH_MISS_DF")
+                            .ok()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(DEFAULT_MAX_SHINGLE_SHARE)
+                {
                     println!("  miss {a} {ra:?} <-> {b} {rb:?} ({})", e.why);
                 }
             }
@@ -171,7 +186,7 @@ fn main() {
         let in_c: BTreeSet<&String> = g.campaigns.iter().flat_map(|c| c.names.iter()).collect();
         let covered = sample_names.iter().filter(|n| in_c.contains(n)).count();
         println!(
-            "{th:.1}        {n:>6}         {known:>6}      {:.3}         {:>5}      {covered}",
+            "{th:.1}        {df:<6}    {n:>6}         {known:>6}      {:.3}         {:>5}      {covered}",
             share as f64 / known.max(1) as f64,
             g.campaigns.len()
         );

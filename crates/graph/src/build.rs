@@ -12,6 +12,51 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 /// Default minimum Jaccard similarity of a similar edge (see the crate docs for the measurement).
 pub const DEFAULT_SIMILARITY: f64 = 0.6;
 
+/// Default of [`BuildOptions::max_shingle_share`] (see the crate docs for the measurement).
+pub const DEFAULT_MAX_SHINGLE_SHARE: f64 = 1.0;
+/// A shingle is never "frequent" when held by this many distinct fingerprints or fewer, so
+/// small inputs (and small families) are not filtered at all.
+pub const MIN_FREQUENT_DF: usize = 5;
+
+/// Drop shingles that are frequent across `sets` (held by more than `max_share` of the sets
+/// and more than [`MIN_FREQUENT_DF`] of them). Each set must be sorted and de-duplicated; the
+/// result is too. Deterministic: depends only on the multiset of sets. Sets left with fewer
+/// than `min_len` shingles become empty (they take no part in similarity).
+pub fn drop_frequent_shingles(sets: &[&[u64]], max_share: f64, min_len: usize) -> Vec<Vec<u64>> {
+    let cutoff = ((max_share * sets.len() as f64).floor() as usize).max(MIN_FREQUENT_DF);
+    if max_share >= 1.0 || sets.len() <= cutoff {
+        return sets.iter().map(|s| s.to_vec()).collect();
+    }
+    let mut all: Vec<u64> = sets.iter().flat_map(|s| s.iter().copied()).collect();
+    all.sort_unstable();
+    let mut frequent: HashSet<u64> = HashSet::new();
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i + 1;
+        while j < all.len() && all[j] == all[i] {
+            j += 1;
+        }
+        if j - i > cutoff {
+            frequent.insert(all[i]);
+        }
+        i = j;
+    }
+    sets.iter()
+        .map(|s| {
+            let kept: Vec<u64> = s
+                .iter()
+                .copied()
+                .filter(|h| !frequent.contains(h))
+                .collect();
+            if kept.len() < min_len {
+                Vec::new()
+            } else {
+                kept
+            }
+        })
+        .collect()
+}
+
 /// Knobs of [`build`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildOptions {
@@ -24,6 +69,10 @@ pub struct BuildOptions {
     pub bucket_cap: usize,
     /// Similar edges kept per package version (best first).
     pub max_neighbours: usize,
+    /// Corpus-frequency filter of similar edges: a shingle held by more than this share of the
+    /// distinct code fingerprints (and by more than [`MIN_FREQUENT_DF`] of them) is boilerplate
+    /// or a vendored popular library and is dropped before LSH and Jaccard. `1.0` disables it.
+    pub max_shingle_share: f64,
     /// Edge kinds that join campaigns (`version-of` and `artifact-of` always do).
     pub campaign_edges: Vec<EdgeKind>,
     /// Components with more package / package-version members than this are split by Louvain.
@@ -41,6 +90,7 @@ impl Default for BuildOptions {
             min_shingles: 20,
             bucket_cap: 32,
             max_neighbours: 6,
+            max_shingle_share: DEFAULT_MAX_SHINGLE_SHARE,
             campaign_edges: vec![
                 EdgeKind::Duplicated,
                 EdgeKind::Similar,
@@ -81,7 +131,9 @@ fn min_date(cur: &mut Option<String>, new: Option<&str>) {
     }
 }
 
-/// Canonical form of a report URL (scheme and host lower case, no fragment, no trailing `/`).
+/// Canonical form of a report URL: scheme `https`, host lower case without `www.`, no
+/// fragment, no trailing `/`, no tracking query parameters (`utm_*`, `fbclid` ...); medium.com
+/// posts become `https://medium.com/p/<post id>` whatever the author / publication path.
 pub fn canonical_url(u: &str) -> String {
     let u = u.trim();
     let u = u.split('#').next().unwrap_or(u);
@@ -96,7 +148,36 @@ pub fn canonical_url(u: &str) -> String {
     let host = host.to_ascii_lowercase();
     let host = host.strip_prefix("www.").unwrap_or(&host);
     let scheme = if scheme == "http" { "https" } else { &scheme };
-    format!("{scheme}://{host}{}", path.trim_end_matches('/'))
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let path = path.trim_end_matches('/');
+    // medium.com posts: `/@user/slug-<id>`, `/<publication>/slug-<id>` and
+    // `<pub>.medium.com/slug-<id>` are one page, `medium.com/p/<id>`
+    if host == "medium.com" || host.ends_with(".medium.com") {
+        let last = path.rsplit('/').next().unwrap_or("");
+        let id = last.rsplit('-').next().unwrap_or("");
+        if (8..=16).contains(&id.len()) && id.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return format!("https://medium.com/p/{}", id.to_ascii_lowercase());
+        }
+    }
+    // tracking parameters (`utm_*`, `fbclid` ...) do not change the page
+    let kept: Vec<&str> = query
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| {
+            let k = kv.split('=').next().unwrap_or("").to_ascii_lowercase();
+            !kv.is_empty()
+                && !k.starts_with("utm_")
+                && !matches!(k.as_str(), "fbclid" | "gclid" | "ref" | "source" | "sk")
+        })
+        .collect();
+    if kept.is_empty() {
+        format!("{scheme}://{host}{path}")
+    } else {
+        format!("{scheme}://{host}{path}?{}", kept.join("&"))
+    }
 }
 
 /// True for advisory references that are not security reports: registry and per-package
@@ -548,10 +629,12 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
     }
 
     // similar
-    let sets: Vec<&[u64]> = reps
+    let raw_sets: Vec<&[u64]> = reps
         .iter()
         .map(|v| ver_fp[*v].shingles.as_slice())
         .collect();
+    let filtered = drop_frequent_shingles(&raw_sets, opts.max_shingle_share, opts.min_shingles);
+    let sets: Vec<&[u64]> = filtered.iter().map(|s| s.as_slice()).collect();
     let (pairs, n_cands) = similar_pairs(
         &sets,
         &LshOptions {
@@ -912,6 +995,42 @@ mod tests {
             canonical_url("http://WWW.Example.com/a/#frag"),
             "https://example.com/a"
         );
+        assert_eq!(
+            canonical_url("https://example.com/a/?utm_source=x&id=3&utm_medium=y"),
+            "https://example.com/a?id=3"
+        );
+        assert_eq!(
+            canonical_url("https://medium.com/@someone/fake-python-infra-05a04b7e058a"),
+            canonical_url("https://medium.com/checkmarx-security/fake-python-infra-05a04b7e058a/")
+        );
+        assert_eq!(
+            canonical_url("https://checkmarx.medium.com/fake-python-infra-05a04b7e058a?source=rss"),
+            "https://medium.com/p/05a04b7e058a"
+        );
+        assert_ne!(
+            canonical_url("https://medium.com/checkmarx-security/a-05a04b7e058a"),
+            canonical_url("https://medium.com/checkmarx-security/b-15a04b7e058a")
+        );
+    }
+
+    #[test]
+    fn frequent_shingles_are_dropped() {
+        let common: Vec<u64> = (0..10).collect();
+        let sets: Vec<Vec<u64>> = (0..20u64)
+            .map(|i| {
+                let mut s = common.clone();
+                s.extend([100 + i, 200 + i]);
+                s
+            })
+            .collect();
+        let refs: Vec<&[u64]> = sets.iter().map(|s| s.as_slice()).collect();
+        let out = drop_frequent_shingles(&refs, 0.1, 0);
+        assert_eq!(out[3], vec![103, 203]);
+        // disabled, or too few sets to call anything frequent
+        assert_eq!(drop_frequent_shingles(&refs, 1.0, 0)[3].len(), 12);
+        assert_eq!(drop_frequent_shingles(&refs[..4], 0.1, 0)[3].len(), 12);
+        // sets left below the minimum take no part
+        assert!(drop_frequent_shingles(&refs, 0.1, 3)[3].is_empty());
     }
 
     #[test]

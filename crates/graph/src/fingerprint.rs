@@ -10,10 +10,11 @@
 //! lexer gives exactly; it accepts Python 2, minified and truncated files identically; and it is
 //! about an order of magnitude faster, which matters for the 100k-package scale target.
 
-use malgraph_core::PackageFile;
+use malgraph_core::{Ecosystem, PackageFile, normalise_name};
+use malgraph_typosquat::popularity_rank;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Shingle size (tokens per shingle) used by [`fingerprint`].
 pub const DEFAULT_SHINGLE: usize = 7;
@@ -99,9 +100,59 @@ fn strip_top(path: &str) -> &str {
     }
 }
 
-/// Fingerprint a package's own code.
+/// Only the most popular names count as vendored libraries (rank below this in the PyPI list).
+pub const VENDORED_TOP: usize = 1000;
+/// A top-level folder is a vendored library only when it holds at least this many code files
+/// (a single `utils.py`-sized helper named like a popular package is the package's own code).
+pub const VENDORED_MIN_FILES: usize = 3;
+
+/// Package name of an archive's top folder (`equests-1.0/...` -> `equests`), normalised.
+fn archive_name(path: &str) -> Option<String> {
+    let p = path.rsplit("!/").next().unwrap_or(path);
+    let (top, _) = p.split_once('/')?;
+    let name = match top.rsplit_once('-') {
+        Some((n, v)) if v.starts_with(|c: char| c.is_ascii_digit()) => n,
+        _ => top,
+    };
+    Some(normalise_name(&Ecosystem::PyPI, name))
+}
+
+/// Top-level Python folders that are vendored copies of a popular library: the folder name is
+/// among the [`VENDORED_TOP`] most popular PyPI names, differs from the archive's own package
+/// name, and holds at least [`VENDORED_MIN_FILES`] code files (`equests-1.0/requests/*.py`).
+/// A typosquat that ships all of `requests` would otherwise look like every other package that
+/// does the same.
+fn vendored_dirs(files: &[PackageFile]) -> BTreeSet<String> {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    let mut own: Option<String> = None;
+    for f in files {
+        if lang_of(&f.path) != Some(Lang::Python) || skipped_path(&f.path) {
+            continue;
+        }
+        if own.is_none() {
+            own = archive_name(&f.path);
+        }
+        let rel = strip_top(&f.path);
+        if let Some((dir, _)) = rel.split_once('/') {
+            *count.entry(dir.to_string()).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .filter(|(dir, n)| {
+            *n >= VENDORED_MIN_FILES
+                && own.as_deref() != Some(normalise_name(&Ecosystem::PyPI, dir).as_str())
+                && popularity_rank(&Ecosystem::PyPI, dir).is_some_and(|r| r < VENDORED_TOP)
+        })
+        .map(|(dir, _)| dir)
+        .collect()
+}
+
+/// Fingerprint a package's own code. Vendored trees (`node_modules`, `site-packages` ...) and
+/// vendored copies of popular Python libraries (see `vendored_dirs`) are left out.
 pub fn fingerprint_with(files: &[PackageFile], opts: FingerprintOptions) -> CodeFingerprint {
     let k = opts.shingle.max(1);
+    let vendored = vendored_dirs(files);
     let mut shingles: Vec<u64> = Vec::new();
     let mut digests: Vec<[u8; 32]> = Vec::new();
     let mut modules = BTreeSet::new();
@@ -115,6 +166,13 @@ pub fn fingerprint_with(files: &[PackageFile], opts: FingerprintOptions) -> Code
             continue;
         }
         let rel = strip_top(&f.path);
+        if lang == Lang::Python
+            && rel
+                .split_once('/')
+                .is_some_and(|(dir, _)| vendored.contains(dir))
+        {
+            continue;
+        }
         if lang == Lang::Python
             && let Some(m) = own_module(rel)
         {

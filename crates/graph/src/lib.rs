@@ -22,7 +22,12 @@
 //!   the best 6 per package verified by exact Jaccard; edges at Jaccard >=
 //!   [`DEFAULT_SIMILARITY`] (0.6). Identical normalised code is grouped first (duplicated
 //!   edges, star-shaped) so LSH only sees distinct code. Packages with fewer than 20 distinct
-//!   shingles (a bare `setup()`) take no part in code relations.
+//!   shingles (a bare `setup()`) take no part in code relations. Fingerprints leave out
+//!   vendored copies of popular Python libraries (a top-level folder named like one of the
+//!   1,000 most popular PyPI packages, not the archive's own name, with >= 3 code files: a
+//!   typosquat shipping all of `requests`). An optional corpus-frequency filter
+//!   ([`BuildOptions::max_shingle_share`], [`build::drop_frequent_shingles`]) is off by
+//!   default: on the real corpus it removed most true family edges (see `bench/RESULTS.md`).
 //! - *dependency*: only to names that are known-malicious in the input, never to standard
 //!   library modules (Python 3.11 `sys.stdlib_module_names` + Python 2 names, Node built-ins)
 //!   or ubiquitous packages ([`stdlib::UBIQUITOUS`]), never to the package's own modules.

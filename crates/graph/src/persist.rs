@@ -1,6 +1,6 @@
 //! Reading the graph input from the store, caching fingerprints, saving and loading snapshots.
 //!
-//! Fingerprints are cached in the store's blob table under `graph:fp2:<sha256>`, so a rebuild
+//! Fingerprints are cached in the store's blob table under `graph:fp3:<sha256>`, so a rebuild
 //! only reads and fingerprints samples it has not seen (incremental). Sample archives are read
 //! from their `location` on disk and unpacked in memory with `malgraph_archive::open_bytes`.
 
@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 /// Blob key of the graph snapshot.
 pub const SNAPSHOT_KEY: &str = "graph:snapshot";
 /// Prefix of fingerprint cache keys (bump the version when the fingerprint changes).
-pub const FINGERPRINT_PREFIX: &str = "graph:fp2:";
+pub const FINGERPRINT_PREFIX: &str = "graph:fp3:";
 
 /// What [`load_input`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

@@ -351,3 +351,72 @@ print("ok")
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A big synthetic library: `files` modules of distinct, deterministic code.
+fn big_library(top: &str, files: usize) -> Vec<PackageFile> {
+    (0..files)
+        .map(|i| {
+            let mut code = String::new();
+            for j in 0..40 {
+                // vary the token structure per function so the library has many distinct shingles
+                code.push_str(&format!("def f{i}_{j}(a, b):\n"));
+                for k in 0..(1 + (i * 7 + j) % 5) {
+                    code.push_str(&format!("    a = a * {k} + b[{j}] if a else [b, {i}]\n"));
+                }
+                if (i + j) % 3 == 0 {
+                    code.push_str("    return {'k': a, 'v': (b,)}\n");
+                } else {
+                    code.push_str("    return a\n");
+                }
+            }
+            file(&format!("{top}/requests/m{i}.py"), &code)
+        })
+        .collect()
+}
+
+fn vendoring_sample(name: &str, sha: &str, setup_py: &str) -> SampleEntry {
+    let top = format!("{name}-1.0");
+    let mut files = big_library(&top, 12);
+    files.push(file(&format!("{top}/setup.py"), setup_py));
+    SampleEntry {
+        sha256: sha.into(),
+        package: PackageId::new(Ecosystem::PyPI, name, Some("1.0")),
+        source: Some("test".into()),
+        date: Some("2023-01-01".into()),
+        fingerprint: Some(fingerprint(&files)),
+        scan: None,
+    }
+}
+
+#[test]
+fn vendored_popular_library_does_not_make_packages_similar() {
+    let mut stealer2 = stealer(2);
+    stealer2.push_str("print('done')\n");
+    let mut input = GraphInput::default();
+    // two renamed copies of one stealer, and an unrelated miner, all vendoring `requests`
+    input
+        .samples
+        .push(vendoring_sample("equests", "e1", &stealer(1)));
+    input
+        .samples
+        .push(vendoring_sample("reqeusts", "e2", &stealer2));
+    input.samples.push(vendoring_sample(
+        "requestz",
+        "e3",
+        &miner().replace("const ", "").replace("=>", ":"),
+    ));
+    // without the vendored-library filter the library dominates: all three look alike
+    let lib_only = fingerprint(&big_library("x-1.0", 12));
+    assert!(lib_only.shingles.is_empty(), "vendored requests is skipped");
+    let g = build(&input, &BuildOptions::default());
+    let similar = |a: &str, b: &str| {
+        !edges_between(&g, a, b, EdgeKind::Similar).is_empty()
+            || !edges_between(&g, a, b, EdgeKind::Duplicated).is_empty()
+    };
+    assert!(similar("ver:pypi/equests@1.0", "ver:pypi/reqeusts@1.0"));
+    assert!(!similar("ver:pypi/equests@1.0", "ver:pypi/requestz@1.0"));
+    assert!(!similar("ver:pypi/reqeusts@1.0", "ver:pypi/requestz@1.0"));
+    // a package named like the library keeps its own code
+    let own = fingerprint(&big_library("requests-2.0", 12));
+    assert!(!own.shingles.is_empty());
+}
