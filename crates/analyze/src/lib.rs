@@ -48,8 +48,8 @@ pub struct AnalyzerConfig {
     /// Score at or above which the verdict is suspicious.
     pub threshold_suspicious: f64,
     /// A malicious verdict also needs one finding weighing at least this much (a
-    /// high-severity behaviour at install/import time, or a critical one anywhere):
-    /// weak signals alone never add up to malicious.
+    /// high-severity behaviour at install/import time, or a critical one anywhere), or
+    /// several high-severity behaviours: weak signals alone never add up to malicious.
     pub min_strongest_malicious: f64,
     /// Files larger than this are not parsed (they are still noted and scanned for strings).
     pub max_parse_bytes: usize,
@@ -436,6 +436,15 @@ impl Analyzer {
         let mut findings = score_findings(raws);
         let mut score: f64 = findings.iter().map(|(_, w)| *w).sum();
         let mut strongest = findings.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+        // Several distinct high-severity behaviours also make strong evidence.
+        let high: Vec<&Finding> = findings
+            .iter()
+            .filter(|(f, w)| *w > 0.0 && f.severity >= Severity::High)
+            .map(|(f, _)| f)
+            .collect();
+        let high_rules: HashSet<&str> = high.iter().map(|f| f.rule.as_str()).collect();
+        let high_cats: HashSet<_> = high.iter().map(|f| f.category).collect();
+        let several_strong = high_rules.len() >= 3 || high_cats.len() >= 2;
         let mut findings: Vec<Finding> = findings.drain(..).map(|(f, _)| f).collect();
         for f in yara_findings {
             let w = severity_weight(f.severity);
@@ -469,7 +478,7 @@ impl Analyzer {
             .collect::<HashSet<_>>()
             .len() as u64;
         let verdict = if score >= self.cfg.threshold_malicious
-            && strongest >= self.cfg.min_strongest_malicious
+            && (strongest >= self.cfg.min_strongest_malicious || several_strong)
         {
             Verdict::Malicious
         } else if score >= self.cfg.threshold_suspicious {

@@ -22,7 +22,8 @@
 //!
 //! Verdict: malicious at [`THRESHOLD_MALICIOUS`] or more *and* at least one finding
 //! weighing [`MIN_STRONGEST_MALICIOUS`] or more (a high-severity behaviour at install or
-//! import time, or a critical one anywhere), so that many weak run-time signals of a
+//! import time, or a critical one anywhere) or several high-severity behaviours (three
+//! rules, or two categories), so that many weak run-time signals of a
 //! large benign tool never add up to malicious; suspicious at [`THRESHOLD_SUSPICIOUS`]
 //! or more; else benign.
 //!
