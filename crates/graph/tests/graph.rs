@@ -352,22 +352,50 @@ print("ok")
     );
 }
 
-/// A big synthetic library: `files` modules of distinct, deterministic code.
+/// A big synthetic library: `files` modules of varied, deterministic code (a small LCG picks
+/// the statements, so the library has thousands of distinct normalised shingles).
 fn big_library(top: &str, files: usize) -> Vec<PackageFile> {
+    const PARTS: &[&str] = &[
+        "os.path.join(a, b)",
+        "sys.argv[1]",
+        "json.loads(a)",
+        "a + b",
+        "a - b",
+        "a * 2",
+        "not a",
+        "a or b",
+        "a and b",
+        "[a, b]",
+        "{'k': a}",
+        "(a,)",
+        "a[1:2]",
+        "a.get(b)",
+        "re.compile(b)",
+        "time.sleep(1)",
+        "len(a)",
+        "a if b else None",
+        "hashlib.sha256(a)",
+        "io.BytesIO(a)",
+    ];
+    let mut x: u64 = 7;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as usize
+    };
     (0..files)
         .map(|i| {
             let mut code = String::new();
-            for j in 0..40 {
-                // vary the token structure per function so the library has many distinct shingles
+            for j in 0..60 {
                 code.push_str(&format!("def f{i}_{j}(a, b):\n"));
-                for k in 0..(1 + (i * 7 + j) % 5) {
-                    code.push_str(&format!("    a = a * {k} + b[{j}] if a else [b, {i}]\n"));
+                for _ in 0..4 {
+                    let p1 = PARTS[next() % PARTS.len()];
+                    let p2 = PARTS[next() % PARTS.len()];
+                    let p3 = PARTS[next() % PARTS.len()];
+                    code.push_str(&format!("    a = ({p1}, {p2}, {p3})\n"));
                 }
-                if (i + j) % 3 == 0 {
-                    code.push_str("    return {'k': a, 'v': (b,)}\n");
-                } else {
-                    code.push_str("    return a\n");
-                }
+                code.push_str("    return a\n");
             }
             file(&format!("{top}/requests/m{i}.py"), &code)
         })
