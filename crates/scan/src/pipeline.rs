@@ -8,6 +8,9 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+/// Stack of each worker thread (the analyser walks syntax trees recursively).
+const WORKER_STACK_BYTES: usize = 256 << 20;
+
 /// How the pipeline runs.
 #[derive(Debug, Clone, Default)]
 pub struct PipelineOptions {
@@ -48,25 +51,35 @@ impl Pipeline {
         } else {
             ProgressBar::hidden()
         };
+        // Largest packages first, one package per task: a few huge packages at the end of the
+        // list would otherwise leave cores idle. Reports are put back in the targets' order.
+        let mut order: Vec<(u64, usize)> = targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (std::fs::metadata(t.path()).map(|m| m.len()).unwrap_or(0), i))
+            .collect();
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let run = || {
-            targets
+            let mut done: Vec<(usize, ScanReport)> = order
                 .par_iter()
-                .map(|t| {
-                    let r = self.scan_target(t);
+                .with_max_len(1)
+                .map(|&(_, i)| {
+                    let r = self.scan_target(&targets[i]);
                     bar.inc(1);
-                    r
+                    (i, r)
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            done.sort_by_key(|(i, _)| *i);
+            done.into_iter().map(|(_, r)| r).collect::<Vec<_>>()
         };
-        let reports = match self.opts.jobs {
-            Some(n) => match rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
-                .build()
-            {
-                Ok(pool) => pool.install(run),
-                Err(_) => run(),
-            },
-            None => run(),
+        // Syntax trees of generated or hostile code can nest very deeply: give workers room.
+        let mut pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES);
+        if let Some(n) = self.opts.jobs {
+            pool = pool.num_threads(n.max(1));
+        }
+        let reports = match pool.build() {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
         };
         bar.finish_and_clear();
         reports
