@@ -559,14 +559,19 @@ impl<'t> Py<'t> {
     }
 
     fn lookup(&self, n: Node<'t>, name: &str) -> Option<&Vec<Node<'t>>> {
-        let fid = self.enclosing_fn(n);
-        if fid != 0 {
+        let mut fid = self.enclosing_fn(n);
+        // Innermost function first, then enclosing functions (closures), then the module.
+        for _ in 0..16 {
+            if fid == 0 {
+                break;
+            }
             if let Some(v) = self.assigns.get(&(fid, name.to_string())) {
                 return Some(v);
             }
-            if let Some(f) = self.funcs_by_id.get(&fid)
-                && let Some(params) = f.child_by_field_name("parameters")
-            {
+            let Some(f) = self.funcs_by_id.get(&fid) else {
+                break;
+            };
+            if let Some(params) = f.child_by_field_name("parameters") {
                 let mut c = params.walk();
                 let is_param = params.named_children(&mut c).any(|p| {
                     let id = match p.kind() {
@@ -580,8 +585,19 @@ impl<'t> Py<'t> {
                     return None;
                 }
             }
+            fid = self.parent_fn(f.start_byte(), f.end_byte());
         }
         self.assigns.get(&(0, name.to_string()))
+    }
+
+    /// Id of the function strictly enclosing the byte range `start..end` (0 if none).
+    fn parent_fn(&self, start: usize, end: usize) -> usize {
+        let idx = self.fn_ranges.partition_point(|r| r.0 < start);
+        self.fn_ranges[..idx]
+            .iter()
+            .rev()
+            .find(|r| r.1 >= end)
+            .map_or(0, |r| r.2)
     }
 
     fn add_import(&mut self, n: Node<'t>, from: Option<&str>) {
@@ -1812,7 +1828,10 @@ impl<'t> Py<'t> {
                 );
             }
             if scope.stage == Stage::Install
-                || (scope.stage == Stage::Import && scope.factor >= 1.0 && ctx.role == Role::Init)
+                || (scope.stage == Stage::Import
+                    && scope.factor >= 1.0
+                    && ctx.role == Role::Init
+                    && fid == 0)
             {
                 push(
                     sink,
@@ -2393,7 +2412,13 @@ fn is_network(n: &str) -> bool {
         "dns" => matches!(last, "resolve" | "query"),
         "smtplib" => matches!(last, "SMTP" | "SMTP_SSL"),
         "ftplib" => last == "FTP",
-        "aiohttp" => n.contains("ClientSession"),
+        "aiohttp" => {
+            n.contains("ClientSession")
+                && matches!(
+                    last,
+                    "get" | "post" | "put" | "patch" | "delete" | "request" | "ws_connect"
+                )
+        }
         "wget" => last == "download",
         "pycurl" => last == "Curl",
         "telnetlib" => last == "Telnet",
