@@ -267,6 +267,22 @@ struct Py<'t> {
     funcs: HashMap<String, Node<'t>>,
     budget: Cell<u32>,
     bindings: RefCell<Vec<(String, Option<Bytes>)>>,
+    /// Current depth of the mutually recursive evaluators (`canon`, `static_bytes`): each has
+    /// its own depth limit, but they call each other with fresh depths (through `static_str`),
+    /// so this shared guard is what bounds the recursion on hostile or generated code.
+    nesting: Cell<u32>,
+}
+
+/// Deepest nesting of the static evaluators before they give up.
+const MAX_NESTING: u32 = 48;
+
+/// Leaves one level of [`Py::nesting`] when dropped.
+struct NestGuard<'a>(&'a Cell<u32>);
+
+impl Drop for NestGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
 }
 
 fn text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
@@ -306,6 +322,7 @@ impl<'t> Py<'t> {
             funcs: HashMap::new(),
             budget: Cell::new(0),
             bindings: RefCell::new(Vec::new()),
+            nesting: Cell::new(0),
         };
         let mut top_calls: Vec<String> = Vec::new();
         let mut fn_calls: HashMap<String, Vec<String>> = HashMap::new();
@@ -633,10 +650,21 @@ impl<'t> Py<'t> {
 
     /// Canonical dotted name of a callee expression, and whether it was reached
     /// through the builtins module (`__import__('builtins').exec`, `getattr(__builtins__, ...)`).
+    /// Enter one level of static evaluation, or `None` when nested too deeply.
+    fn enter(&self) -> Option<NestGuard<'_>> {
+        let d = self.nesting.get();
+        if d >= MAX_NESTING {
+            return None;
+        }
+        self.nesting.set(d + 1);
+        Some(NestGuard(&self.nesting))
+    }
+
     fn canon(&self, n: Node<'t>, depth: u32) -> Option<(String, bool)> {
         if depth > 12 {
             return None;
         }
+        let _nest = self.enter()?;
         let src = self.src;
         match n.kind() {
             "identifier" => {
@@ -727,6 +755,7 @@ impl<'t> Py<'t> {
         if depth > 24 {
             return None;
         }
+        let _nest = self.enter()?;
         let src = self.src;
         match n.kind() {
             "string" => {
