@@ -471,6 +471,18 @@ impl Analyzer {
                 evasion.insert(e);
             }
         }
+        // `network` means network use that is none of the network behaviours: a package that
+        // downloads and runs, exfiltrates or is remote-controlled is not also "network".
+        if [
+            malgraph_core::Category::DownloadExecute,
+            malgraph_core::Category::Exfiltration,
+            malgraph_core::Category::RemoteControl,
+        ]
+        .iter()
+        .any(|c| categories.contains(c))
+        {
+            categories.remove(&malgraph_core::Category::Network);
+        }
         let flagged_lines = findings
             .iter()
             .filter(|f| f.line > 0)

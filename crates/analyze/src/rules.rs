@@ -219,7 +219,8 @@ static RULES: &[RuleInfo] = &[
     },
     RuleInfo {
         id: "PY-EVASION-BUILTINS",
-        category: Category::CodeExecution,
+        // The execution itself is reported by the exec / command rules; this is the disguise.
+        category: Category::Evasion,
         severity: Severity::High,
         evasion: Some(Evasion::BuiltinsEscape),
         summary: "Reaches exec/eval/system through the builtins module (`__import__('builtins').exec`, `getattr(__builtins__, 'exec')`).",
