@@ -483,6 +483,18 @@ impl Analyzer {
         {
             categories.remove(&malgraph_core::Category::Network);
         }
+        // Likewise `evasion` is obfuscation on its own; with a behaviour beside it, the
+        // techniques are in `evasion` (the field) and the category would only repeat them.
+        if categories.iter().any(|c| {
+            !matches!(
+                c,
+                malgraph_core::Category::Evasion
+                    | malgraph_core::Category::Packaging
+                    | malgraph_core::Category::Metadata
+            )
+        }) {
+            categories.remove(&malgraph_core::Category::Evasion);
+        }
         let flagged_lines = findings
             .iter()
             .filter(|f| f.line > 0)
