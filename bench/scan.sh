@@ -18,7 +18,7 @@ bench_one() { # label, paths...
   local secs=() rss=() n=0
   for i in $(seq "$runs"); do
     /usr/bin/time -f '%e %M' -o "$out/time" "$bin" scan --format json --jobs "$jobs" "$@" > "$out/scan.jsonl" || true
-    read -r s r < "$out/time"
+    read -r s r < <(tail -n 1 "$out/time")
     secs+=("$s"); rss+=("$r")
   done
   n=$(wc -l < "$out/scan.jsonl")
