@@ -173,7 +173,7 @@ pub struct EvalResult {
 
 fn case(r: &ScanReport) -> Case {
     let mut fs: Vec<_> = r.findings.iter().collect();
-    fs.sort_by(|a, b| b.severity.cmp(&a.severity));
+    fs.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Case {
         path: r.path.clone(),
         name: r.name.clone(),
