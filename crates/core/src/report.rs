@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::fmt;
 
 use crate::Ecosystem;
 
@@ -11,17 +10,20 @@ use crate::Ecosystem;
 #[error("not a package reference (expected ECOSYSTEM/NAME[@VERSION]): {0:?}")]
 pub struct ParseRefError(pub String);
 
+/// Declare a fieldless enum whose variants have kebab-case names: serde, `ALL`, `as_str`,
+/// `parse` and `Display`, all from one table. Used for every vocabulary enum of malgraph.
+#[macro_export]
 macro_rules! kebab_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($(#[$vm])* $v),+ }
 
         impl $name {
             /// Every variant, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$v),+];
-            /// The kebab-case name used in JSON, SARIF and the store.
+            /// The kebab-case name used in JSON, SARIF, exports and the store.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$v => $s),+ }
             }
@@ -31,8 +33,8 @@ macro_rules! kebab_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }

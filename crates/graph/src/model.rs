@@ -4,7 +4,6 @@ use crate::fingerprint::CodeFingerprint;
 use malgraph_core::{Iocs, PackageId, PackageName, ScanReport};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// One package (or package version) named by one source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,35 +68,7 @@ pub struct GraphInput {
     pub reports: Vec<ReportEntry>,
 }
 
-macro_rules! kind_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            /// Every variant.
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            /// Name used in exports and on the command line.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s),+ }
-            }
-            /// Parse the name.
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($s => Some($name::$v),)+ _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-kind_enum! {
+malgraph_core::kebab_enum! {
     /// What a node stands for.
     NodeKind {
         /// A package name (all versions).
@@ -117,7 +88,7 @@ kind_enum! {
     }
 }
 
-kind_enum! {
+malgraph_core::kebab_enum! {
     /// What an edge says.
     EdgeKind {
         /// package-version -> package.
