@@ -4,12 +4,13 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use malgraph_core::{Platform, Stage};
 use std::sync::LazyLock;
 
 use regex::Regex;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Language, Node, Parser, Tree, TreeCursor};
 
 use crate::decode;
 use crate::ext;
@@ -149,7 +150,8 @@ pub(crate) fn analyze(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut 
     {
         return;
     }
-    let Some(tree) = parser.parse(src, None) else {
+    let masked = mask_escape_runs(src);
+    let Some(tree) = parser.parse(&*masked, None) else {
         return;
     };
     let py = Py::collect(src, &tree, ctx);
@@ -285,6 +287,87 @@ impl Drop for NestGuard<'_> {
     }
 }
 
+/// Node kind names by kind id: `Node::kind` measures and checks a C string on
+/// every call, which was a visible share of the walk time.
+static KINDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    static LANG: LazyLock<Language> = LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
+    let lang: &'static Language = &LANG;
+    let mut kinds = Vec::with_capacity(lang.node_kind_count());
+    for i in 0..lang.node_kind_count() {
+        let name = match u16::try_from(i) {
+            Ok(id) => lang.node_kind_for_id(id).unwrap_or(""),
+            Err(_) => "",
+        };
+        kinds.push(name);
+    }
+    kinds
+});
+
+/// The kind of a node (same value as `Node::kind`).
+fn kind<'t>(n: impl std::borrow::Borrow<Node<'t>>) -> &'static str {
+    KINDS
+        .get(usize::from(n.borrow().kind_id()))
+        .copied()
+        .unwrap_or("")
+}
+
+/// Call `f` on each named child worth visiting. Inside a string literal only the
+/// interpolations are (its content pieces and escape sequences carry nothing the
+/// passes use: literals are decoded from their whole text). One cursor is reused.
+fn each_child<'t>(n: Node<'t>, cur: &mut TreeCursor<'t>, mut f: impl FnMut(Node<'t>)) {
+    if n.child_count() == 0 {
+        return;
+    }
+    let in_string = kind(n) == "string";
+    cur.reset(n);
+    if !cur.goto_first_child() {
+        return;
+    }
+    loop {
+        let ch = cur.node();
+        if ch.is_named() && (!in_string || kind(ch) == "interpolation") {
+            f(ch);
+        }
+        if !cur.goto_next_sibling() {
+            break;
+        }
+    }
+}
+
+/// Long runs of escape sequences (`\x4d\x5a\x90...`: executables dropped from a
+/// bytes literal) become one token per escape in tree-sitter, hundreds of thousands
+/// of nodes for one literal. The parser gets a copy where such runs (escapes and the
+/// plain characters between them; never a quote, an unescaped backslash or a line
+/// end) are replaced by letters of the same length. A run starts with an escape, so
+/// it lies inside one literal (or a comment) and cannot end it: the tree keeps every
+/// byte offset and every string boundary, and all text is still read from the
+/// original source.
+fn mask_escape_runs(src: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    static RUN: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        let esc = r#"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[0-7]{1,3}|[\\'"abfnrtv])"#;
+        regex::bytes::Regex::new(&format!(r#"{esc}(?:{esc}|[^\\'"\r\n])*"#))
+            .expect("escape-run regex")
+    });
+    /// Shortest run worth masking, in bytes and in escapes.
+    const MIN_RUN: usize = 256;
+    const MIN_ESCAPES: usize = 32;
+    if src.len() < MIN_RUN || memchr::memchr(b'\\', src).is_none() {
+        return std::borrow::Cow::Borrowed(src);
+    }
+    let mut out: Option<Vec<u8>> = None;
+    for m in RUN.find_iter(src) {
+        if m.len() >= MIN_RUN && memchr::memchr_iter(b'\\', m.as_bytes()).count() >= MIN_ESCAPES
+        {
+            let buf = out.get_or_insert_with(|| src.to_vec());
+            buf[m.range()].fill(b'A');
+        }
+    }
+    match out {
+        Some(v) => std::borrow::Cow::Owned(v),
+        None => std::borrow::Cow::Borrowed(src),
+    }
+}
+
 fn text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
     n.utf8_text(src).unwrap_or("")
 }
@@ -329,13 +412,14 @@ impl<'t> Py<'t> {
         let mut fn_class: Vec<(String, String)> = Vec::new();
         let mut alias_candidates: Vec<(String, Node<'t>)> = Vec::new();
         // (node, enclosing function name)
-        type Item<'t> = (Node<'t>, Option<String>, usize, Option<String>);
+        type Item<'t> = (Node<'t>, Option<Rc<str>>, usize, Option<Rc<str>>);
         let mut stack: Vec<Item<'t>> = vec![(tree.root_node(), None, 0, None)];
+        let mut cur = tree.walk();
         while let Some((n, func, cur_fid, cur_cls)) = stack.pop() {
             let mut child_func = func.clone();
             let mut child_fid = cur_fid;
             let mut child_cls = cur_cls.clone();
-            match n.kind() {
+            match kind(n) {
                 "import_statement" => {
                     let mut c = n.walk();
                     for ch in n.named_children(&mut c) {
@@ -354,7 +438,7 @@ impl<'t> Py<'t> {
                     let mut c = n.walk();
                     let wildcard = n
                         .named_children(&mut c)
-                        .any(|x| x.kind() == "wildcard_import");
+                        .any(|x| kind(x) == "wildcard_import");
                     if wildcard {
                         for (m, names) in WILDCARD {
                             if *m == module {
@@ -369,13 +453,13 @@ impl<'t> Py<'t> {
                     if let (Some(l), Some(r)) = (
                         n.child_by_field_name("left"),
                         n.child_by_field_name("right"),
-                    ) && matches!(l.kind(), "identifier" | "attribute")
+                    ) && matches!(kind(l), "identifier" | "attribute")
                     {
                         let key = text(l, src).to_string();
-                        if matches!(r.kind(), "identifier" | "attribute" | "call") {
+                        if matches!(kind(r), "identifier" | "attribute" | "call") {
                             alias_candidates.push((key.clone(), r));
                         }
-                        let fid = if l.kind() == "attribute" { 0 } else { cur_fid };
+                        let fid = if kind(l) == "attribute" { 0 } else { cur_fid };
                         let v = py.assigns.entry((fid, key)).or_default();
                         if v.len() < 16 {
                             v.push(r);
@@ -396,15 +480,15 @@ impl<'t> Py<'t> {
                     if let Some(name) = n.child_by_field_name("name") {
                         let name = text(name, src).to_string();
                         if let Some(cls) = &cur_cls {
-                            fn_class.push((name.clone(), cls.clone()));
-                            py.fn_class_by_id.insert(n.id(), cls.clone());
+                            fn_class.push((name.clone(), cls.to_string()));
+                            py.fn_class_by_id.insert(n.id(), cls.to_string());
                         }
                         child_cls = None;
                         py.funcs.entry(name.clone()).or_insert(n);
                         py.funcs_by_id.insert(n.id(), n);
                         py.fn_ranges.push((n.start_byte(), n.end_byte(), n.id()));
                         child_fid = n.id();
-                        child_func = Some(name);
+                        child_func = Some(Rc::from(name));
                     }
                 }
                 "class_definition" => {
@@ -417,14 +501,14 @@ impl<'t> Py<'t> {
                                 bases.push(text(b, src).to_string());
                             }
                         }
-                        child_cls = Some(name.clone());
+                        child_cls = Some(Rc::from(name.as_str()));
                         py.class_bases.insert(name, bases);
                     }
                 }
                 "call" => {
                     let mut names = Vec::new();
                     if let Some(f) = n.child_by_field_name("function") {
-                        match f.kind() {
+                        match kind(f) {
                             "identifier" => names.push(text(f, src).to_string()),
                             "attribute" => {
                                 if let Some(a) = f.child_by_field_name("attribute") {
@@ -437,7 +521,7 @@ impl<'t> Py<'t> {
                     if let Some(args) = n.child_by_field_name("arguments") {
                         let mut c = args.walk();
                         for a in args.named_children(&mut c) {
-                            let a = if a.kind() == "keyword_argument" {
+                            let a = if kind(a) == "keyword_argument" {
                                 match a.child_by_field_name("value") {
                                     Some(v) => v,
                                     None => continue,
@@ -445,7 +529,7 @@ impl<'t> Py<'t> {
                             } else {
                                 a
                             };
-                            match a.kind() {
+                            match kind(a) {
                                 "identifier" => names.push(text(a, src).to_string()),
                                 "attribute" => {
                                     if let Some(x) = a.child_by_field_name("attribute") {
@@ -457,7 +541,7 @@ impl<'t> Py<'t> {
                         }
                     }
                     match &func {
-                        Some(f) => fn_calls.entry(f.clone()).or_default().extend(names),
+                        Some(f) => fn_calls.entry(f.to_string()).or_default().extend(names),
                         None => top_calls.extend(names),
                     }
                 }
@@ -466,7 +550,7 @@ impl<'t> Py<'t> {
                         (n.child_by_field_name("key"), n.child_by_field_name("value"))
                     {
                         let key = text(k, src).trim_matches(['\'', '"']);
-                        if INSTALL_CMDS.contains(&key) && v.kind() == "identifier" {
+                        if INSTALL_CMDS.contains(&key) && kind(v) == "identifier" {
                             py.install_classes.insert(text(v, src).to_string());
                         }
                     }
@@ -476,17 +560,16 @@ impl<'t> Py<'t> {
                         n.child_by_field_name("name"),
                         n.child_by_field_name("value"),
                     ) && INSTALL_CMDS.contains(&text(k, src))
-                        && v.kind() == "identifier"
+                        && kind(v) == "identifier"
                     {
                         py.install_classes.insert(text(v, src).to_string());
                     }
                 }
                 _ => {}
             }
-            let mut c = n.walk();
-            for ch in n.named_children(&mut c) {
+            each_child(n, &mut cur, |ch| {
                 stack.push((ch, child_func.clone(), child_fid, child_cls.clone()));
-            }
+            });
         }
         py.fn_ranges.sort_unstable();
         let mut m = 0;
@@ -500,7 +583,7 @@ impl<'t> Py<'t> {
             .collect();
         // Aliases from assignments (`s = os.system`, `o = __import__('os')`).
         for (k, r) in alias_candidates {
-            let is_alias_call = r.kind() == "call"
+            let is_alias_call = kind(r) == "call"
                 && r.child_by_field_name("function")
                     .map(|f| {
                         matches!(
@@ -509,7 +592,7 @@ impl<'t> Py<'t> {
                         )
                     })
                     .unwrap_or(false);
-            if (r.kind() != "call" || is_alias_call)
+            if (kind(r) != "call" || is_alias_call)
                 && let Some((c, _)) = py.canon(r, 0)
                 && c != k
                 && !k.contains('.')
@@ -591,7 +674,7 @@ impl<'t> Py<'t> {
             if let Some(params) = f.child_by_field_name("parameters") {
                 let mut c = params.walk();
                 let is_param = params.named_children(&mut c).any(|p| {
-                    let id = match p.kind() {
+                    let id = match kind(p) {
                         "identifier" => Some(p),
                         "typed_parameter" => p.named_child(0),
                         _ => p.child_by_field_name("name"),
@@ -619,7 +702,7 @@ impl<'t> Py<'t> {
 
     fn add_import(&mut self, n: Node<'t>, from: Option<&str>) {
         let src = self.src;
-        let (name, alias) = match n.kind() {
+        let (name, alias) = match kind(n) {
             "aliased_import" => (
                 n.child_by_field_name("name").map(|x| text(x, src)),
                 n.child_by_field_name("alias").map(|x| text(x, src)),
@@ -666,14 +749,14 @@ impl<'t> Py<'t> {
         }
         let _nest = self.enter()?;
         let src = self.src;
-        match n.kind() {
+        match kind(n) {
             "identifier" => {
                 let t = text(n, src);
                 if let Some(a) = self.aliases.get(t) {
                     return Some(norm_builtins(a.clone()));
                 }
                 if let Some(rhs) = self.lookup(n, t).and_then(|v| v.last())
-                    && rhs.kind() == "call"
+                    && kind(rhs) == "call"
                     && let Some(f) = rhs.child_by_field_name("function")
                     && let Some((c, e)) = self.canon(f, depth + 1)
                 {
@@ -757,13 +840,13 @@ impl<'t> Py<'t> {
         }
         let _nest = self.enter()?;
         let src = self.src;
-        match n.kind() {
+        match kind(n) {
             "string" => {
                 let l = pylit::decode(text(n, src))?;
                 if l.fstring {
                     let mut c = n.walk();
                     if n.named_children(&mut c)
-                        .any(|x| x.kind() == "interpolation")
+                        .any(|x| kind(x) == "interpolation")
                     {
                         return None;
                     }
@@ -790,7 +873,7 @@ impl<'t> Py<'t> {
                 // Flatten the left spine iteratively (long chr()+chr()+... chains).
                 let mut parts = Vec::new();
                 let mut cur = n;
-                while cur.kind() == "binary_operator"
+                while kind(cur) == "binary_operator"
                     && cur.child_by_field_name("operator").map(|o| text(o, src)) == Some("+")
                 {
                     parts.push(cur.child_by_field_name("right")?);
@@ -827,7 +910,7 @@ impl<'t> Py<'t> {
             }
             "subscript" => {
                 let sub = n.child_by_field_name("subscript")?;
-                if sub.kind() == "slice" && text(sub, src).replace(' ', "") == "::-1" {
+                if kind(sub) == "slice" && text(sub, src).replace(' ', "") == "::-1" {
                     let (mut b, _) =
                         self.static_bytes(n.child_by_field_name("value")?, depth + 1)?;
                     b.reverse();
@@ -844,7 +927,7 @@ impl<'t> Py<'t> {
         let mut out = Vec::new();
         if let Some(a) = call.child_by_field_name("arguments") {
             let mut c = a.walk();
-            out.extend(a.named_children(&mut c).filter(|x| x.kind() != "comment"));
+            out.extend(a.named_children(&mut c).filter(|x| kind(x) != "comment"));
         }
         out
     }
@@ -856,12 +939,12 @@ impl<'t> Py<'t> {
         let positional: Vec<Node<'t>> = args
             .iter()
             .copied()
-            .filter(|a| a.kind() != "keyword_argument")
+            .filter(|a| kind(a) != "keyword_argument")
             .collect();
         let arg0 = || positional.first().copied();
         let sub = |x: Option<Node<'t>>| x.and_then(|x| self.static_bytes(x, depth + 1));
         // Method calls on a value: x.decode(), x.encode(), sep.join(...).
-        if f.kind() == "attribute" {
+        if kind(f) == "attribute" {
             let attr = f.child_by_field_name("attribute").map(|a| text(a, src))?;
             let obj = f.child_by_field_name("object")?;
             let obj_canon = self.canon(obj, 0).map(|c| c.0).unwrap_or_default();
@@ -933,7 +1016,7 @@ impl<'t> Py<'t> {
         if let Some(lam) = self.lambda_of(f) {
             return self.static_lambda_call(lam, &positional, depth);
         }
-        if f.kind() == "identifier"
+        if kind(f) == "identifier"
             && !self.aliases.contains_key(text(f, src))
             && let Some(func) = self.funcs.get(text(f, src))
         {
@@ -977,7 +1060,7 @@ impl<'t> Py<'t> {
             }
             "bytes" | "bytearray" | "str" => {
                 let a = arg0()?;
-                if matches!(a.kind(), "list" | "tuple") {
+                if matches!(kind(a), "list" | "tuple") {
                     let mut out = Vec::new();
                     let mut c = a.walk();
                     for x in a.named_children(&mut c) {
@@ -996,14 +1079,14 @@ impl<'t> Py<'t> {
     /// The lambda a callee stands for: `(lambda x: ...)` or a name bound to one.
     fn lambda_of(&self, f: Node<'t>) -> Option<Node<'t>> {
         let mut f = f;
-        while f.kind() == "parenthesized_expression" {
+        while kind(f) == "parenthesized_expression" {
             f = f.named_child(0)?;
         }
-        match f.kind() {
+        match kind(f) {
             "lambda" => Some(f),
             "identifier" => {
                 let rhs = self.lookup(f, text(f, self.src))?.last().copied()?;
-                (rhs.kind() == "lambda").then_some(rhs)
+                (kind(rhs) == "lambda").then_some(rhs)
             }
             _ => None,
         }
@@ -1022,7 +1105,7 @@ impl<'t> Py<'t> {
         if let Some(params) = lam.child_by_field_name("parameters") {
             let mut c = params.walk();
             for p in params.named_children(&mut c) {
-                if p.kind() != "identifier" {
+                if kind(p) != "identifier" {
                     return None;
                 }
                 names.push(text(p, src).to_string());
@@ -1062,7 +1145,7 @@ impl<'t> Py<'t> {
         let mut names = Vec::new();
         let mut c = params.walk();
         for p in params.named_children(&mut c) {
-            let n = match p.kind() {
+            let n = match kind(p) {
                 "identifier" => text(p, src),
                 "typed_parameter" => p.named_child(0).map_or("", |x| text(x, src)),
                 "default_parameter" | "typed_default_parameter" => {
@@ -1094,7 +1177,7 @@ impl<'t> Py<'t> {
     /// `map(chr, [...])`, `reversed(x)`.
     fn static_seq(&self, n: Node<'t>, depth: u32) -> Option<Vec<Vec<u8>>> {
         let src = self.src;
-        match n.kind() {
+        match kind(n) {
             "list" | "tuple" => {
                 let mut out = Vec::new();
                 let mut c = n.walk();
@@ -1116,10 +1199,10 @@ impl<'t> Py<'t> {
                 let mut c = n.walk();
                 let clause = n
                     .named_children(&mut c)
-                    .find(|x| x.kind() == "for_in_clause")?;
+                    .find(|x| kind(x) == "for_in_clause")?;
                 let var = text(clause.child_by_field_name("left")?, src);
                 let iter = clause.child_by_field_name("right")?;
-                if body.kind() != "call" {
+                if kind(body) != "call" {
                     return None;
                 }
                 let bf = text(body.child_by_field_name("function")?, src);
@@ -1172,7 +1255,7 @@ impl<'t> Py<'t> {
     }
 
     fn int_list(&self, n: Node<'t>) -> Option<Vec<i64>> {
-        let n = if n.kind() == "identifier" {
+        let n = if kind(n) == "identifier" {
             let rhs = self.lookup(n, text(n, self.src))?;
             if rhs.len() != 1 {
                 return None;
@@ -1181,7 +1264,7 @@ impl<'t> Py<'t> {
         } else {
             n
         };
-        if !matches!(n.kind(), "list" | "tuple") {
+        if !matches!(kind(n), "list" | "tuple") {
             return None;
         }
         let mut out = Vec::new();
@@ -1203,12 +1286,12 @@ impl<'t> Py<'t> {
         }
         self.budget.set(left - 1);
         let src = self.src;
-        match n.kind() {
+        match kind(n) {
             "string" => {
                 let mut o = LIT;
                 let mut c = n.walk();
                 for ch in n.named_children(&mut c) {
-                    if ch.kind() == "interpolation" {
+                    if kind(ch) == "interpolation" {
                         o |= self.origin(ch, depth + 1);
                     }
                 }
@@ -1328,7 +1411,7 @@ impl<'t> Py<'t> {
             }
             return if o == 0 { UNKNOWN } else { o };
         }
-        if f.kind() == "identifier"
+        if kind(f) == "identifier"
             && !self.aliases.contains_key(name.as_str())
             && let Some(func) = self.funcs.get(name.as_str())
         {
@@ -1355,7 +1438,7 @@ impl<'t> Py<'t> {
             return ENV;
         }
         let mut o = 0;
-        if f.kind() == "attribute" {
+        if kind(f) == "attribute" {
             let attr = f
                 .child_by_field_name("attribute")
                 .map(|a| text(a, src))
@@ -1407,10 +1490,11 @@ impl<'t> Py<'t> {
             vec![(tree.root_node(), ctx.top, 0, false, false)];
         let mut unicode_done = false;
         let mut string_pushes = 0usize;
+        let mut cur = tree.walk();
         while let Some((n, scope, fid, in_concat, is_doc)) = stack.pop() {
             let mut child_scope = scope;
             let mut child_fid = fid;
-            match n.kind() {
+            match kind(n) {
                 "function_definition" => {
                     child_scope = self.function_scope(n, ctx);
                     child_fid = n.id();
@@ -1440,20 +1524,19 @@ impl<'t> Py<'t> {
                 }
                 _ => {}
             }
-            let concat = n.kind() == "concatenated_string";
-            let doc = n.kind() == "expression_statement" && n.named_child_count() == 1;
-            let mut c = n.walk();
-            for ch in n.named_children(&mut c) {
+            let concat = kind(n) == "concatenated_string";
+            let doc = kind(n) == "expression_statement" && n.named_child_count() == 1;
+            each_child(n, &mut cur, |ch| {
                 stack.push((ch, child_scope, child_fid, concat, doc));
-            }
+            });
         }
     }
 
     fn on_import(&self, n: Node<'t>, sink: &mut Sink) {
         let src = self.src;
-        if n.kind() == "import_from_statement" {
+        if kind(n) == "import_from_statement" {
             if let Some(m) = n.child_by_field_name("module_name")
-                && m.kind() == "dotted_name"
+                && kind(m) == "dotted_name"
             {
                 let t = text(m, src);
                 sink.imports
@@ -1463,7 +1546,7 @@ impl<'t> Py<'t> {
         }
         let mut c = n.walk();
         for ch in n.named_children(&mut c) {
-            let name = match ch.kind() {
+            let name = match kind(ch) {
                 "aliased_import" => ch.child_by_field_name("name").map(|x| text(x, src)),
                 "dotted_name" => Some(text(ch, src)),
                 _ => None,
@@ -1522,7 +1605,7 @@ impl<'t> Py<'t> {
     ) {
         let src = self.src;
         let raw = text(n, src);
-        let value = match n.kind() {
+        let value = match kind(n) {
             "string" => pylit::decode(raw).map(|l| l.bytes),
             _ => self.static_bytes(n, 0).map(|b| b.0),
         }
@@ -1612,11 +1695,11 @@ impl<'t> Py<'t> {
         let positional: Vec<Node<'t>> = args
             .iter()
             .copied()
-            .filter(|a| a.kind() != "keyword_argument")
+            .filter(|a| kind(a) != "keyword_argument")
             .collect();
         let kw = |k: &str| -> Option<Node<'t>> {
             args.iter().find_map(|a| {
-                (a.kind() == "keyword_argument"
+                (kind(a) == "keyword_argument"
                     && a.child_by_field_name("name").map(|x| text(x, src)) == Some(k))
                 .then(|| a.child_by_field_name("value"))
                 .flatten()
@@ -1903,7 +1986,7 @@ impl<'t> Py<'t> {
             }
             if is_dns(name)
                 && let Some(h) = positional.first()
-                && h.kind() != "string"
+                && kind(h) != "string"
                 && self.origin(*h, 0) & (HOST | ENV | OBF | DECODED) != 0
             {
                 push(
@@ -2225,7 +2308,7 @@ impl<'t> Py<'t> {
             if let Some(v) = kw(k) {
                 let v = self.resolve(v);
                 if let Some(items) = self.static_seq(v, 0)
-                    && matches!(v.kind(), "list" | "tuple")
+                    && matches!(kind(v), "list" | "tuple")
                 {
                     for it in items {
                         let d = String::from_utf8_lossy(&it).to_string();
@@ -2237,7 +2320,7 @@ impl<'t> Py<'t> {
     }
 
     fn resolve(&self, n: Node<'t>) -> Node<'t> {
-        if n.kind() == "identifier"
+        if kind(n) == "identifier"
             && let Some(v) = self.lookup(n, text(n, self.src))
             && v.len() == 1
         {
@@ -2255,7 +2338,7 @@ impl<'t> Py<'t> {
         if let Some((b, _)) = self.static_bytes(n, 0) {
             return String::from_utf8_lossy(&b).to_string();
         }
-        match n.kind() {
+        match kind(n) {
             "string" => pylit::decode(text(n, src))
                 .map(|l| String::from_utf8_lossy(&l.bytes).to_string())
                 .unwrap_or_default(),
@@ -2265,7 +2348,7 @@ impl<'t> Py<'t> {
                 for x in n.named_children(&mut c) {
                     parts.push(self.cmd_text(x, depth + 1));
                 }
-                parts.join(if n.kind() == "concatenated_string" {
+                parts.join(if kind(n) == "concatenated_string" {
                     ""
                 } else {
                     " "
@@ -2288,7 +2371,7 @@ impl<'t> Py<'t> {
                 // "...".format(...), os.path.join(...), " ".join([...])
                 let f = n.child_by_field_name("function");
                 match f {
-                    Some(f) if f.kind() == "attribute" => {
+                    Some(f) if kind(f) == "attribute" => {
                         let obj = f.child_by_field_name("object");
                         let attr = f.child_by_field_name("attribute").map(|a| text(a, src));
                         let args = self.args(n);
@@ -2658,7 +2741,7 @@ fn returns_of(func: Node<'_>) -> Vec<Node<'_>> {
         if out.len() > 8 {
             break;
         }
-        match n.kind() {
+        match kind(n) {
             "function_definition" | "class_definition" | "lambda" => continue,
             "return_statement" => {
                 if let Some(e) = n.named_child(0) {
