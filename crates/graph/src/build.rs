@@ -227,18 +227,79 @@ pub fn is_generic_reference(url: &str) -> bool {
     path.is_empty()
 }
 
+/// Source name -> the earliest day it reported the record (if it said).
+type SourceDates = BTreeMap<String, Option<String>>;
+
+fn add_source(sources: &mut SourceDates, source: &str, date: Option<&str>) {
+    min_date(sources.entry(source.to_string()).or_default(), date);
+}
+
 #[derive(Default)]
 struct PkgInfo {
     sources: BTreeSet<String>,
+    /// Sources that reported the package as a whole (no version: name lists, advisories for
+    /// all versions or ranges).
+    whole: SourceDates,
     first: Option<String>,
     advisories: BTreeSet<String>,
 }
 
 #[derive(Default)]
 struct VerInfo {
-    sources: BTreeSet<String>,
+    sources: SourceDates,
     first: Option<String>,
     shas: BTreeSet<String>,
+}
+
+/// The *duplicated by sources* relation of one record (a package version, or a package
+/// reported as a whole) that several sources reported.
+///
+/// Representation: one `duplicated` edge from the record's node to the source node of each
+/// *extra* source: every source but the first to report it (earliest date, then name). So
+/// a record reported by k sources has k - 1 duplicated edges, each saying which source it
+/// duplicates and listing all k sources.
+///
+/// Why this shape: the graph already merges the sources' records into one package-version
+/// node, so "the same version in several sources" is a relation between that node and the
+/// sources, not between package nodes. Edges between the per-source records would need a
+/// node per (record, source) — tens of thousands of nodes saying nothing new — and edges
+/// between the sources themselves would be cliques. Source nodes are hubs (one source names
+/// thousands of packages), so campaigns never join through them (see `campaign::campaigns`).
+fn duplicated_by_sources(b: &mut Builder, id: &str, sources: &SourceDates) {
+    if sources.len() < 2 {
+        return;
+    }
+    let mut order: Vec<(&String, &Option<String>)> = sources.iter().collect();
+    // dated before undated, then earliest, then by name
+    order.sort_by(|x, y| {
+        x.1.is_none()
+            .cmp(&y.1.is_none())
+            .then(x.1.cmp(y.1))
+            .then(x.0.cmp(y.0))
+    });
+    let dated = |s: &str, d: &Option<String>| match d {
+        Some(d) => format!("{s} ({d})"),
+        None => s.to_string(),
+    };
+    let (first, first_date) = order[0];
+    let all: Vec<&str> = sources.keys().map(String::as_str).collect();
+    for &(s, d) in &order[1..] {
+        let sid = format!("src:{s}");
+        b.node(&sid, NodeKind::Source, s);
+        b.edge(
+            id,
+            &sid,
+            EdgeKind::Duplicated,
+            format!(
+                "duplicate report: also reported by {}; first reported by {}; {} sources: {}",
+                dated(s, d),
+                dated(first, first_date),
+                all.len(),
+                all.join(", ")
+            ),
+            None,
+        );
+    }
 }
 
 /// Per package-version facts the campaign summaries need.
@@ -413,8 +474,10 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
         min_date(&mut pi.first, p.first_reported.as_deref());
         if p.id.version.is_some() {
             let vi = vers.entry(p.id.clone()).or_default();
-            vi.sources.insert(p.source.clone());
+            add_source(&mut vi.sources, &p.source, p.first_reported.as_deref());
             min_date(&mut vi.first, p.first_reported.as_deref());
+        } else {
+            add_source(&mut pi.whole, &p.source, p.first_reported.as_deref());
         }
     }
     let mut adv_sorted: Vec<&AdvisoryEntry> = input
@@ -433,9 +496,12 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
                 .entry(a.package.clone())
                 .or_insert_with(|| s.clone());
         }
+        if a.versions.is_empty() {
+            add_source(&mut pi.whole, &a.source, a.published.as_deref());
+        }
         for v in &a.versions {
             let vi = vers.entry(a.package.at(v.clone())).or_default();
-            vi.sources.insert(a.source.clone());
+            add_source(&mut vi.sources, &a.source, a.published.as_deref());
             min_date(&mut vi.first, a.published.as_deref());
         }
     }
@@ -459,7 +525,7 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
         if s.package.version.is_some() {
             let vi = vers.entry(s.package.clone()).or_default();
             if let Some(src) = &s.source {
-                vi.sources.insert(src.clone());
+                add_source(&mut vi.sources, src, s.date.as_deref());
             }
             vi.shas.insert(s.sha256.to_ascii_lowercase());
             min_date(&mut vi.first, s.date.as_deref());
@@ -508,6 +574,7 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
                 None,
             );
         }
+        duplicated_by_sources(&mut b, &id, &info.whole);
     }
     for (pid, info) in &vers {
         let id = version_node_id(pid);
@@ -520,7 +587,7 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
             "version".into(),
             json!(pid.version.clone().unwrap_or_default()),
         );
-        set_list(&mut n.attrs, "sources", info.sources.iter().cloned());
+        set_list(&mut n.attrs, "sources", info.sources.keys().cloned());
         set_list(&mut n.attrs, "sha256", info.shas.iter().cloned());
         if let Some(d) = &info.first {
             n.attrs.insert("first_reported".into(), json!(d));
@@ -530,7 +597,7 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
                 .insert("duplicated_reports".into(), json!(info.sources.len()));
         }
         b.edge(&id, &pkg, EdgeKind::VersionOf, "version of".into(), None);
-        let srcs: Vec<String> = info.sources.iter().cloned().collect();
+        let srcs: Vec<String> = info.sources.keys().cloned().collect();
         for s in srcs {
             let sid = format!("src:{s}");
             b.node(&sid, NodeKind::Source, &s);
@@ -542,6 +609,7 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
                 None,
             );
         }
+        duplicated_by_sources(&mut b, &id, &info.sources);
     }
 
     // artifacts, per-version scan and fingerprint

@@ -71,6 +71,11 @@ pub(crate) fn campaigns(
             continue;
         }
         if let (Some(&a), Some(&b)) = (idx.get(e.source.as_str()), idx.get(e.target.as_str())) {
+            // a source names thousands of packages: duplicated-by-sources edges to it are
+            // facts about one record, never a link between records
+            if nodes[a].kind == NodeKind::Source || nodes[b].kind == NodeKind::Source {
+                continue;
+            }
             dsu.union(a, b);
             jedges.push((a, b, e.score.unwrap_or(1.0)));
         }

@@ -36,8 +36,10 @@
 //!   ([`build::is_generic_reference`]) are not reports.
 //! - *shared indicator*: indicator nodes only when held by >= 2 package names and not benign
 //!   infrastructure (`malgraph_ioc::is_benign_domain` plus a local list).
-//! - *duplicated by sources*: a package-version with several `reported-by` source edges
-//!   (attribute `duplicated_reports`).
+//! - *duplicated by sources*: a package version (or a package reported as a whole) named by
+//!   several sources gets one `duplicated` edge to each source but the first to report it,
+//!   with the reason (which source, the first one, all of them); attribute
+//!   `duplicated_reports` counts the sources. Campaigns never join through source nodes.
 //! - campaigns: connected components over duplicated, similar, co-existing, shared-indicator
 //!   and dependency edges (plus version-of / artifact-of), Louvain above 400 members, then
 //!   communities with a single package name merged into their best-connected neighbour;

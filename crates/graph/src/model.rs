@@ -97,7 +97,9 @@ malgraph_core::kebab_enum! {
         ReportedBy => "reported-by",
         /// artifact -> package-version.
         ArtifactOf => "artifact-of",
-        /// package-version -> package-version: same bytes or identical normalised code.
+        /// package-version -> package-version: same bytes or identical normalised code;
+        /// package-version (or package reported as a whole) -> source: the same record
+        /// reported again by that source.
         Duplicated => "duplicated",
         /// package-version -> package: declared dependency or import of a known-malicious name.
         Dependency => "dependency",

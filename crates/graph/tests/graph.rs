@@ -266,6 +266,173 @@ fn show_explains_edges() {
     assert!(render_show_text(&g, &none, &neighbours(&g, &none)).contains("not in the graph"));
 }
 
+fn advisory(id: &str, name: &str, versions: &[&str], source: &str, date: &str) -> AdvisoryEntry {
+    AdvisoryEntry {
+        id: id.into(),
+        package: PackageName::new(Ecosystem::PyPI, name),
+        versions: versions.iter().map(|v| v.to_string()).collect(),
+        source: source.into(),
+        published: Some(date.into()),
+        references: vec![],
+        summary: None,
+        iocs: Iocs::default(),
+        withdrawn: false,
+    }
+}
+
+fn name_entry(name: &str, source: &str) -> PackageEntry {
+    PackageEntry {
+        id: PackageId::new(Ecosystem::PyPI, name, None),
+        source: source.into(),
+        first_reported: None,
+        withdrawn: false,
+    }
+}
+
+/// kilo@1 is reported by three sources (a sample, two advisories); lima@1 and mike@2 by the
+/// same two sources each, and by nothing else; november only by one; oscar as a whole by
+/// two name lists.
+fn multi_source_input() -> GraphInput {
+    let mut input = GraphInput::default();
+    let mut s = sample("kilo", "1", "k1", &stealer(3), &[], &[]);
+    s.source = Some("corpus".into());
+    s.date = Some("2023-03-01".into());
+    input.samples.push(s);
+    input
+        .advisories
+        .push(advisory("MAL-1", "kilo", &["1"], "ossf", "2023-01-05"));
+    input
+        .advisories
+        .push(advisory("LW-1", "kilo", &["1"], "leitwacht", "2023-02-01"));
+    for (n, v) in [("lima", "1"), ("mike", "2")] {
+        input
+            .advisories
+            .push(advisory(&format!("MAL-{n}"), n, &[v], "ossf", "2023-01-01"));
+        input.advisories.push(advisory(
+            &format!("LW-{n}"),
+            n,
+            &[v],
+            "leitwacht",
+            "2023-01-01",
+        ));
+    }
+    input
+        .advisories
+        .push(advisory("MAL-n", "november", &["1"], "ossf", "2023-01-01"));
+    input.packages.push(name_entry("oscar", "maloss"));
+    input.packages.push(name_entry("oscar", "backstabbers"));
+    input
+}
+
+#[test]
+fn same_version_from_several_sources_is_duplicated_without_cliques() {
+    let g = build(&multi_source_input(), &BuildOptions::default());
+    let dup_from = |id: &str| -> Vec<&Edge> {
+        g.edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Duplicated && e.source == id)
+            .collect()
+    };
+    // three sources: one edge per source but the first (ossf, earliest)
+    let k = dup_from("ver:pypi/kilo@1");
+    let targets: Vec<&str> = k.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(targets, vec!["src:corpus", "src:leitwacht"], "{k:#?}");
+    for e in &k {
+        assert!(
+            e.why.contains("first reported by ossf (2023-01-05)"),
+            "{}",
+            e.why
+        );
+        assert!(
+            e.why.contains("3 sources: corpus, leitwacht, ossf"),
+            "{}",
+            e.why
+        );
+    }
+    assert!(k[1].why.contains("also reported by leitwacht (2023-02-01)"));
+    // same date: the first is the first by name
+    let l = dup_from("ver:pypi/lima@1");
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].target, "src:ossf");
+    assert!(l[0].why.contains("first reported by leitwacht"));
+    // one source: no duplicated edge; the reported-by edges stay
+    assert!(dup_from("ver:pypi/november@1").is_empty());
+    assert!(dup_from("pkg:pypi/november").is_empty());
+    assert_eq!(
+        g.edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::ReportedBy && e.source == "ver:pypi/kilo@1")
+            .count(),
+        3
+    );
+    // a package reported as a whole by two name lists
+    let o = dup_from("pkg:pypi/oscar");
+    assert_eq!(o.len(), 1);
+    assert_eq!(o[0].target, "src:maloss");
+    // versions of a package reported with versions are not duplicated at the package level
+    assert!(dup_from("pkg:pypi/kilo").is_empty());
+    // no source-source or package-package edges, and sources never join campaigns
+    assert!(
+        g.edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Duplicated)
+            .all(|e| !e.source.starts_with("src:"))
+    );
+    assert!(
+        g.campaigns.is_empty(),
+        "records sharing sources are not a campaign: {:#?}",
+        g.campaigns
+    );
+    // show explains it
+    let id = PackageId::parse_ref("pypi/kilo@1").unwrap();
+    let n = neighbours(&g, &id);
+    assert!(n.iter().any(|e| e.kind == EdgeKind::Duplicated
+        && e.neighbour == "src:leitwacht"
+        && e.neighbour_kind == NodeKind::Source));
+    let text = render_show_text(&g, &id, &n);
+    assert!(
+        text.contains(
+            "[duplicated] leitwacht (source): duplicate report: also reported by leitwacht"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn exports_carry_duplicated_by_sources() {
+    let input = multi_source_input();
+    let mut shuffled = input.clone();
+    shuffled.advisories.reverse();
+    shuffled.packages.reverse();
+    let g = build(&input, &BuildOptions::default());
+    let g2 = build(&shuffled, &BuildOptions::default());
+    let json = to_node_link_json(&g);
+    assert_eq!(json, to_node_link_json(&g2));
+    assert_eq!(to_graphml(&g), to_graphml(&g2));
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let links = doc["links"].as_array().unwrap();
+    let dup: Vec<&serde_json::Value> = links
+        .iter()
+        .filter(|l| l["kind"] == "duplicated" && l["target"] == "src:leitwacht")
+        .collect();
+    assert_eq!(dup.len(), 1, "{dup:?}");
+    assert_eq!(dup[0]["source"], "ver:pypi/kilo@1");
+    assert!(dup[0]["why"].as_str().unwrap().contains("3 sources"));
+    let gml = to_graphml(&g);
+    assert!(gml.contains(
+        "source=\"ver:pypi/kilo@1\" target=\"src:leitwacht\"><data key=\"e_kind\">duplicated</data>"
+    ));
+    let files = to_neo4j(&g).unwrap();
+    let (_, rels) = files
+        .iter()
+        .find(|(n, _)| n == "rels_duplicated.csv")
+        .expect("rels_duplicated.csv");
+    let rels = String::from_utf8(rels.clone()).unwrap();
+    assert!(rels.contains("ver:pypi/kilo@1,src:corpus,"), "{rels}");
+    assert!(rels.contains("pkg:pypi/oscar,src:maloss,"), "{rels}");
+    assert_eq!(to_neo4j(&g2).unwrap(), files);
+}
+
 #[test]
 fn builds_and_exports_are_deterministic_and_order_independent() {
     let input = synthetic_input(400, 7);
@@ -318,6 +485,14 @@ fn networkx_loads_json_and_graphml() {
         return;
     };
     let g = build(&synthetic_input(300, 11), &BuildOptions::default());
+    // each synthetic version has a sample and an advisory from two sources
+    assert!(
+        g.edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Duplicated && e.target.starts_with("src:"))
+            .count()
+            >= 250
+    );
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("g.json");
     let x = dir.path().join("g.graphml");
@@ -334,12 +509,20 @@ assert g.number_of_edges() == {e} == h.number_of_edges(), (g.number_of_edges(), 
 v = [n for n, a in g.nodes(data=True) if a["kind"] == "package-version"][0]
 a = g.nodes[v]
 assert a["ecosystem"] and a["name"] and a["version"], a
+dup = [(u, w) for u, w, k in g.edges(data="kind") if k == "duplicated" and g.nodes[w]["kind"] == "source"]
+assert len(dup) == {dup_src}, len(dup)
+assert all(g.nodes[u]["kind"] == "package-version" for u, w in dup)
 print("ok")
 "#,
         j = j.to_str().unwrap(),
         x = x.to_str().unwrap(),
         n = g.nodes.len(),
-        e = g.edges.len()
+        e = g.edges.len(),
+        dup_src = g
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Duplicated && e.target.starts_with("src:"))
+            .count()
     );
     let out = std::process::Command::new(py)
         .args(["-c", &script])
