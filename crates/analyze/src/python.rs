@@ -19,7 +19,7 @@ use crate::patterns;
 use crate::pylit;
 
 /// What kind of file the code is in (decides the stage of its top level).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Role {
     Setup,
     Init,
@@ -356,8 +356,7 @@ fn mask_escape_runs(src: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     }
     let mut out: Option<Vec<u8>> = None;
     for m in RUN.find_iter(src) {
-        if m.len() >= MIN_RUN && memchr::memchr_iter(b'\\', m.as_bytes()).count() >= MIN_ESCAPES
-        {
+        if m.len() >= MIN_RUN && memchr::memchr_iter(b'\\', m.as_bytes()).count() >= MIN_ESCAPES {
             let buf = out.get_or_insert_with(|| src.to_vec());
             buf[m.range()].fill(b'A');
         }
@@ -845,9 +844,7 @@ impl<'t> Py<'t> {
                 let l = pylit::decode(text(n, src))?;
                 if l.fstring {
                     let mut c = n.walk();
-                    if n.named_children(&mut c)
-                        .any(|x| kind(x) == "interpolation")
-                    {
+                    if n.named_children(&mut c).any(|x| kind(x) == "interpolation") {
                         return None;
                     }
                 }
