@@ -6,7 +6,7 @@
 //! `cargo run --release -p malgraph-graph --example corpus [-- CORPUS_DIR]`
 //! (CORPUS_DIR defaults to ../shared/corpus; the example exits quietly when it is absent).
 
-use malgraph_graph::build::{DEFAULT_MAX_SHINGLE_SHARE, canonical_url, is_generic_reference};
+use malgraph_graph::build::{canonical_url, is_generic_reference};
 use malgraph_graph::*;
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
@@ -141,6 +141,28 @@ fn main() {
             }
         }
     }
+    // the corpus manifest's references (osv_refs), for comparison with the store's
+    let mut mrefs: HashMap<String, BTreeSet<String>> = HashMap::new();
+    if let Ok(mut rd) = csv::Reader::from_path(format!("{corpus}/malicious/manifest.csv")) {
+        let headers = rd.headers().cloned().unwrap_or_default();
+        let col = |n: &str| headers.iter().position(|h| h == n);
+        if let (Some(ni), Some(ri)) = (col("name"), col("osv_refs")) {
+            for rec in rd.records().flatten() {
+                let name = malgraph_core::normalise_name(
+                    &malgraph_core::Ecosystem::PyPI,
+                    rec.get(ni).unwrap_or(""),
+                );
+                for u in rec.get(ri).unwrap_or("").split_whitespace() {
+                    if !is_generic_reference(u) {
+                        mrefs
+                            .entry(format!("pypi/{name}"))
+                            .or_default()
+                            .insert(canonical_url(u));
+                    }
+                }
+            }
+        }
+    }
     let name_of = |id: &str| -> String {
         let rest = id.strip_prefix("ver:").unwrap_or(id);
         match rest.rfind('@') {
@@ -148,37 +170,102 @@ fn main() {
             _ => rest.to_string(),
         }
     };
-    println!("threshold  df-share  similar-edges  both-known  share-report  campaigns  covered");
-    let mut rows: Vec<(f64, f64)> = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
-        .iter()
-        .map(|&t| (t, DEFAULT_MAX_SHINGLE_SHARE))
-        .collect();
-    for share in [1.0, 0.1, 0.05, 0.03, 0.02] {
-        rows.push((DEFAULT_SIMILARITY, share));
+    // known-benign reference: the benign corpus, fingerprinted in memory
+    let benign_dir = std::path::Path::new(&corpus).join("benign/pypi");
+    let t = Instant::now();
+    let mut benign_fps = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(&benign_dir) {
+        let mut paths: Vec<std::path::PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for p in paths {
+            if let Ok(fp) = persist::fingerprint_file(&p.to_string_lossy()) {
+                benign_fps.push(fp);
+            }
+        }
     }
-    for (th, df) in rows {
-        let opts = BuildOptions {
-            similarity_threshold: th,
-            max_shingle_share: df,
-            ..BuildOptions::default()
-        };
-        let g = build(&input, &opts);
+    let benign = std::sync::Arc::new(build::benign_reference(&benign_fps));
+    println!(
+        "benign reference: {} packages, {} shingles, {:.1}s",
+        benign_fps.len(),
+        benign.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    println!(
+        "variant                 threshold  similar-edges  both-known  share-report  campaigns  covered"
+    );
+    let d = BuildOptions::default();
+    let mut rows: Vec<(String, BuildOptions)> = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+        .iter()
+        .map(|&t| {
+            (
+                "default".to_string(),
+                BuildOptions {
+                    similarity_threshold: t,
+                    ..d.clone()
+                },
+            )
+        })
+        .collect();
+    for share in [0.1, 0.05, 0.03] {
+        rows.push((
+            format!("idf {share}"),
+            BuildOptions {
+                max_shingle_share: share,
+                ..d.clone()
+            },
+        ));
+    }
+    for m in [50, 100, 200] {
+        rows.push((
+            format!("min-shingles {m}"),
+            BuildOptions {
+                min_shingles: m,
+                ..d.clone()
+            },
+        ));
+    }
+    if !benign.is_empty() {
+        for t in [0.5, 0.6, 0.7, 0.8] {
+            rows.push((
+                "benign-ref".to_string(),
+                BuildOptions {
+                    similarity_threshold: t,
+                    known_benign: Some(benign.clone()),
+                    ..d.clone()
+                },
+            ));
+        }
+        for m in [50, 100] {
+            rows.push((
+                format!("benign-ref+min {m}"),
+                BuildOptions {
+                    min_shingles: m,
+                    known_benign: Some(benign.clone()),
+                    ..d.clone()
+                },
+            ));
+        }
+    }
+    let miss_row: Option<usize> = std::env::var("MALGRAPH_MISS_ROW")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for (ri, (label, opts)) in rows.iter().enumerate() {
+        let g = build(&input, opts);
         let (mut known, mut share, mut n) = (0, 0, 0);
+        let (mut mknown, mut mshare) = (0, 0);
         for e in g.edges.iter().filter(|e| e.kind == EdgeKind::Similar) {
             n += 1;
             let (a, b) = (name_of(&e.source), name_of(&e.target));
+            if let (Some(ra), Some(rb)) = (mrefs.get(&a), mrefs.get(&b)) {
+                mknown += 1;
+                mshare += usize::from(!ra.is_disjoint(rb));
+            }
             if let (Some(ra), Some(rb)) = (refs.get(&a), refs.get(&b)) {
                 known += 1;
                 if !ra.is_disjoint(rb) {
                     share += 1;
-                } else if std::env::var("MALGRAPH_DEBUG").is_ok()
-                    && th == DEFAULT_SIMILARITY
-                    && df
-                        == std::env::var("MALGRAPH_MISS_DF")
-                            .ok()
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(DEFAULT_MAX_SHINGLE_SHARE)
-                {
+                } else if miss_row == Some(ri) {
                     println!("  miss {a} {ra:?} <-> {b} {rb:?} ({})", e.why);
                 }
             }
@@ -186,9 +273,11 @@ fn main() {
         let in_c: BTreeSet<&String> = g.campaigns.iter().flat_map(|c| c.names.iter()).collect();
         let covered = sample_names.iter().filter(|n| in_c.contains(n)).count();
         println!(
-            "{th:.1}        {df:<6}    {n:>6}         {known:>6}      {:.3}         {:>5}      {covered}",
+            "{ri:>2} {label:<20} {:.1}        {n:>6}         {known:>6}      {:.3}         {:>5}      {covered}    manifest refs: {mknown} {:.3}",
+            opts.similarity_threshold,
             share as f64 / known.max(1) as f64,
-            g.campaigns.len()
+            g.campaigns.len(),
+            mshare as f64 / mknown.max(1) as f64,
         );
     }
 }

@@ -8,6 +8,7 @@ use crate::stdlib::never_links;
 use malgraph_core::{Ecosystem, Iocs, PackageId, PackageName, ScanReport, normalise_name};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// Default minimum Jaccard similarity of a similar edge (see the crate docs for the measurement).
 pub const DEFAULT_SIMILARITY: f64 = 0.6;
@@ -42,19 +43,27 @@ pub fn drop_frequent_shingles(sets: &[&[u64]], max_share: f64, min_len: usize) -
         i = j;
     }
     sets.iter()
-        .map(|s| {
-            let kept: Vec<u64> = s
-                .iter()
-                .copied()
-                .filter(|h| !frequent.contains(h))
-                .collect();
-            if kept.len() < min_len {
-                Vec::new()
-            } else {
-                kept
-            }
-        })
+        .map(|s| without(s, &frequent, min_len))
         .collect()
+}
+
+/// The union of the shingles of known-benign code fingerprints (see
+/// [`BuildOptions::known_benign`]).
+pub fn benign_reference<'a>(fps: impl IntoIterator<Item = &'a CodeFingerprint>) -> HashSet<u64> {
+    fps.into_iter()
+        .flat_map(|f| f.shingles.iter().copied())
+        .collect()
+}
+
+/// `set` without the shingles in `drop`; empty when fewer than `min_len` remain (too little
+/// code of its own to compare).
+pub fn without(set: &[u64], drop: &HashSet<u64>, min_len: usize) -> Vec<u64> {
+    let kept: Vec<u64> = set.iter().copied().filter(|h| !drop.contains(h)).collect();
+    if kept.len() < min_len {
+        Vec::new()
+    } else {
+        kept
+    }
 }
 
 /// Knobs of [`build`].
@@ -73,6 +82,12 @@ pub struct BuildOptions {
     /// distinct code fingerprints (and by more than [`MIN_FREQUENT_DF`] of them) is boilerplate
     /// or a vendored popular library and is dropped before LSH and Jaccard. `1.0` disables it.
     pub max_shingle_share: f64,
+    /// Shingles of known-benign code (popular libraries, packaging scaffolding), e.g. from
+    /// [`benign_reference`] over benign packages: dropped from every package's shingles
+    /// before LSH and Jaccard, so similarity is measured on the package's own code and a
+    /// renamed copy of a benign library (a typosquat shipping all of `requests` under its
+    /// own name) does not make two packages similar. `None` = no reference.
+    pub known_benign: Option<Arc<HashSet<u64>>>,
     /// Edge kinds that join campaigns (`version-of` and `artifact-of` always do).
     pub campaign_edges: Vec<EdgeKind>,
     /// Components with more package / package-version members than this are split by Louvain.
@@ -91,6 +106,7 @@ impl Default for BuildOptions {
             bucket_cap: 32,
             max_neighbours: 6,
             max_shingle_share: DEFAULT_MAX_SHINGLE_SHARE,
+            known_benign: None,
             campaign_edges: vec![
                 EdgeKind::Duplicated,
                 EdgeKind::Similar,
@@ -697,10 +713,20 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
     }
 
     // similar
-    let raw_sets: Vec<&[u64]> = reps
-        .iter()
-        .map(|v| ver_fp[*v].shingles.as_slice())
-        .collect();
+    let own: Vec<Vec<u64>> = match &opts.known_benign {
+        Some(benign) => reps
+            .iter()
+            .map(|v| without(&ver_fp[*v].shingles, benign, opts.min_shingles))
+            .collect(),
+        None => Vec::new(),
+    };
+    let raw_sets: Vec<&[u64]> = if opts.known_benign.is_some() {
+        own.iter().map(Vec::as_slice).collect()
+    } else {
+        reps.iter()
+            .map(|v| ver_fp[*v].shingles.as_slice())
+            .collect()
+    };
     let filtered = drop_frequent_shingles(&raw_sets, opts.max_shingle_share, opts.min_shingles);
     let sets: Vec<&[u64]> = filtered.iter().map(|s| s.as_slice()).collect();
     let (pairs, n_cands) = similar_pairs(

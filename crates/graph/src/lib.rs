@@ -28,6 +28,10 @@
 //!   typosquat shipping all of `requests`). An optional corpus-frequency filter
 //!   ([`BuildOptions::max_shingle_share`], [`build::drop_frequent_shingles`]) is off by
 //!   default: on the real corpus it removed most true family edges (see `bench/RESULTS.md`).
+//!   An optional known-benign reference ([`BuildOptions::known_benign`],
+//!   [`build::benign_reference`]: shingles of benign packages) is dropped from every package
+//!   so similarity is measured on its own code (a typosquat shipping `requests` renamed to
+//!   its own name); off by default, measured in `bench/RESULTS.md`.
 //! - *dependency*: only to names that are known-malicious in the input, never to standard
 //!   library modules (Python 3.11 `sys.stdlib_module_names` + Python 2 names, Node built-ins)
 //!   or ubiquitous packages ([`stdlib::UBIQUITOUS`]), never to the package's own modules.

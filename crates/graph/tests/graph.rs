@@ -631,3 +631,58 @@ fn vendored_popular_library_does_not_make_packages_similar() {
     let own = fingerprint(&big_library("requests-2.0", 12));
     assert!(!own.shingles.is_empty());
 }
+
+/// A package that ships the big library renamed to its own name, plus `setup.py`.
+fn renamed_library_sample(name: &str, sha: &str, setup_py: &str) -> SampleEntry {
+    let top = format!("{name}-1.0");
+    let mut files: Vec<PackageFile> = big_library(&top, 12)
+        .into_iter()
+        .map(|f| PackageFile {
+            path: f.path.replace("/requests/", &format!("/{name}/")),
+            data: f.data,
+        })
+        .collect();
+    files.push(file(&format!("{top}/setup.py"), setup_py));
+    SampleEntry {
+        fingerprint: Some(fingerprint(&files)),
+        ..vendoring_sample(name, sha, "")
+    }
+}
+
+#[test]
+fn known_benign_code_does_not_make_packages_similar() {
+    let mut stealer2 = stealer(2);
+    stealer2.push_str("print('done')\n");
+    let mut input = GraphInput::default();
+    input
+        .samples
+        .push(renamed_library_sample("alpha", "r1", &stealer(1)));
+    input
+        .samples
+        .push(renamed_library_sample("bravo", "r2", &stealer2));
+    input.samples.push(renamed_library_sample(
+        "charlie",
+        "r3",
+        &miner().replace("const ", "").replace("=>", ":"),
+    ));
+    let linked = |g: &Graph, a: &str, b: &str| {
+        let (a, b) = (format!("ver:pypi/{a}@1.0"), format!("ver:pypi/{b}@1.0"));
+        !edges_between(g, &a, &b, EdgeKind::Similar).is_empty()
+            || !edges_between(g, &a, &b, EdgeKind::Duplicated).is_empty()
+    };
+    // renamed under the package's own name, the library is not recognised as vendored:
+    // it dominates the shingles and joins the unrelated miner
+    let g = build(&input, &BuildOptions::default());
+    assert!(linked(&g, "alpha", "charlie"));
+    // with the library known as benign code, only the packages' own code counts
+    let benign = build::benign_reference([&fingerprint(&big_library("requests-2.0", 12))]);
+    assert!(benign.len() > 1000);
+    let opts = BuildOptions {
+        known_benign: Some(std::sync::Arc::new(benign)),
+        ..BuildOptions::default()
+    };
+    let g = build(&input, &opts);
+    assert!(linked(&g, "alpha", "bravo"), "{:#?}", g.edges);
+    assert!(!linked(&g, "alpha", "charlie"));
+    assert!(!linked(&g, "bravo", "charlie"));
+}
