@@ -147,54 +147,9 @@ fn min_date(cur: &mut Option<String>, new: Option<&str>) {
     }
 }
 
-/// Canonical form of a report URL: scheme `https`, host lower case without `www.`, no
-/// fragment, no trailing `/`, no tracking query parameters (`utm_*`, `fbclid` ...); medium.com
-/// posts become `https://medium.com/p/<post id>` whatever the author / publication path.
-pub fn canonical_url(u: &str) -> String {
-    let u = u.trim();
-    let u = u.split('#').next().unwrap_or(u);
-    let (scheme, rest) = match u.split_once("://") {
-        Some((s, r)) => (s.to_ascii_lowercase(), r),
-        None => return u.trim_end_matches('/').to_string(),
-    };
-    let (host, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let host = host.to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    let scheme = if scheme == "http" { "https" } else { &scheme };
-    let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path, None),
-    };
-    let path = path.trim_end_matches('/');
-    // medium.com posts: `/@user/slug-<id>`, `/<publication>/slug-<id>` and
-    // `<pub>.medium.com/slug-<id>` are one page, `medium.com/p/<id>`
-    if host == "medium.com" || host.ends_with(".medium.com") {
-        let last = path.rsplit('/').next().unwrap_or("");
-        let id = last.rsplit('-').next().unwrap_or("");
-        if (8..=16).contains(&id.len()) && id.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return format!("https://medium.com/p/{}", id.to_ascii_lowercase());
-        }
-    }
-    // tracking parameters (`utm_*`, `fbclid` ...) do not change the page
-    let kept: Vec<&str> = query
-        .unwrap_or("")
-        .split('&')
-        .filter(|kv| {
-            let k = kv.split('=').next().unwrap_or("").to_ascii_lowercase();
-            !kv.is_empty()
-                && !k.starts_with("utm_")
-                && !matches!(k.as_str(), "fbclid" | "gclid" | "ref" | "source" | "sk")
-        })
-        .collect();
-    if kept.is_empty() {
-        format!("{scheme}://{host}{path}")
-    } else {
-        format!("{scheme}://{host}{path}?{}", kept.join("&"))
-    }
-}
+/// Canonical form of a report URL (the report node's identity): see
+/// [`malgraph_ioc::canonical_url`].
+pub use malgraph_ioc::canonical_url;
 
 /// True for advisory references that are not security reports: registry and per-package
 /// database pages, datasets, index pages. These never become report nodes.
@@ -388,14 +343,8 @@ fn indicator_allowed(kind: &str, value: &str) -> bool {
         }
         "domain" => !is_benign_host(v),
         "url" => {
-            let host = v
-                .split_once("://")
-                .map(|(_, r)| r)
-                .unwrap_or(v)
-                .split(['/', '?', ':'])
-                .next()
-                .unwrap_or("");
-            !is_benign_host(host) || PASTE_HOSTS.contains(&host.to_ascii_lowercase().as_str())
+            let host = malgraph_ioc::url_host(v).unwrap_or_default();
+            !is_benign_host(&host) || PASTE_HOSTS.contains(&host.as_str())
         }
         _ => true,
     }
@@ -1085,26 +1034,13 @@ mod tests {
         assert!(!is_generic_reference(
             "https://medium.com/checkmarx-security/the-skeleton-squad-x"
         ));
-        assert_eq!(
-            canonical_url("http://WWW.Example.com/a/#frag"),
-            "https://example.com/a"
-        );
-        assert_eq!(
-            canonical_url("https://example.com/a/?utm_source=x&id=3&utm_medium=y"),
-            "https://example.com/a?id=3"
-        );
-        assert_eq!(
-            canonical_url("https://medium.com/@someone/fake-python-infra-05a04b7e058a"),
-            canonical_url("https://medium.com/checkmarx-security/fake-python-infra-05a04b7e058a/")
-        );
-        assert_eq!(
-            canonical_url("https://checkmarx.medium.com/fake-python-infra-05a04b7e058a?source=rss"),
-            "https://medium.com/p/05a04b7e058a"
-        );
-        assert_ne!(
-            canonical_url("https://medium.com/checkmarx-security/a-05a04b7e058a"),
-            canonical_url("https://medium.com/checkmarx-security/b-15a04b7e058a")
-        );
+        // canonical forms (tested in malgraph-ioc) make generic references generic
+        assert!(is_generic_reference(
+            "http://WWW.PyPI.org/project/x/?utm_source=y"
+        ));
+        assert!(!is_generic_reference(
+            "https://checkmarx.medium.com/fake-python-infra-05a04b7e058a?source=rss"
+        ));
     }
 
     #[test]

@@ -599,23 +599,30 @@ fn vendoring_sample(name: &str, sha: &str, setup_py: &str) -> SampleEntry {
     }
 }
 
-#[test]
-fn vendored_popular_library_does_not_make_packages_similar() {
+/// Two renamed copies of one stealer and an unrelated miner (as `setup.py`), each packaged
+/// by `make(name, sha, setup_py)` (which adds the same big library to all three).
+fn three_with_library(
+    names: [&str; 3],
+    make: impl Fn(&str, &str, &str) -> SampleEntry,
+) -> GraphInput {
     let mut stealer2 = stealer(2);
     stealer2.push_str("print('done')\n");
+    let miner_py = miner().replace("const ", "").replace("=>", ":");
     let mut input = GraphInput::default();
+    for (i, (name, code)) in names
+        .iter()
+        .zip([stealer(1), stealer2, miner_py])
+        .enumerate()
+    {
+        input.samples.push(make(name, &format!("s{i}"), &code));
+    }
+    input
+}
+
+#[test]
+fn vendored_popular_library_does_not_make_packages_similar() {
     // two renamed copies of one stealer, and an unrelated miner, all vendoring `requests`
-    input
-        .samples
-        .push(vendoring_sample("equests", "e1", &stealer(1)));
-    input
-        .samples
-        .push(vendoring_sample("reqeusts", "e2", &stealer2));
-    input.samples.push(vendoring_sample(
-        "requestz",
-        "e3",
-        &miner().replace("const ", "").replace("=>", ":"),
-    ));
+    let input = three_with_library(["equests", "reqeusts", "requestz"], vendoring_sample);
     // without the vendored-library filter the library dominates: all three look alike
     let lib_only = fingerprint(&big_library("x-1.0", 12));
     assert!(lib_only.shingles.is_empty(), "vendored requests is skipped");
@@ -651,20 +658,7 @@ fn renamed_library_sample(name: &str, sha: &str, setup_py: &str) -> SampleEntry 
 
 #[test]
 fn known_benign_code_does_not_make_packages_similar() {
-    let mut stealer2 = stealer(2);
-    stealer2.push_str("print('done')\n");
-    let mut input = GraphInput::default();
-    input
-        .samples
-        .push(renamed_library_sample("alpha", "r1", &stealer(1)));
-    input
-        .samples
-        .push(renamed_library_sample("bravo", "r2", &stealer2));
-    input.samples.push(renamed_library_sample(
-        "charlie",
-        "r3",
-        &miner().replace("const ", "").replace("=>", ":"),
-    ));
+    let input = three_with_library(["alpha", "bravo", "charlie"], renamed_library_sample);
     let linked = |g: &Graph, a: &str, b: &str| {
         let (a, b) = (format!("ver:pypi/{a}@1.0"), format!("ver:pypi/{b}@1.0"));
         !edges_between(g, &a, &b, EdgeKind::Similar).is_empty()

@@ -4,8 +4,9 @@
 //! package, the text of a security report page — and deciding which of them are worth
 //! reporting: URLs, domains, public IP addresses, e-mail addresses, exfiltration webhooks
 //! (Discord, Telegram, Slack) and cryptocurrency wallets. It also classifies URLs
-//! ([`classify_url`]) and knows the benign infrastructure that is never an indicator by
-//! itself ([`is_benign_domain`]).
+//! ([`classify_url`]), gives the host ([`url_host`]) and the canonical form of a page URL
+//! ([`canonical_url`]: one spelling per report page), and knows the benign infrastructure
+//! that is never an indicator by itself ([`is_benign_domain`]).
 //!
 //! It must not do I/O, resolve names, fetch URLs, or judge a package: it reports what the
 //! text contains; the analyser and the graph weigh it.
@@ -53,11 +54,13 @@
 //!
 //! Regexes are compiled once; cheap byte prefilters skip the regexes a text cannot match.
 
+mod canon;
 mod domain;
 mod refang;
 mod urls;
 mod wallet;
 
+pub use canon::{canonical_url, url_host};
 pub use domain::is_benign_domain;
 pub use refang::refang;
 pub use urls::{UrlKind, classify_url};
