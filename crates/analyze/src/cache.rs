@@ -14,7 +14,7 @@ use crate::model::{Facts, Scope, Sink};
 use crate::python::{PyCtx, Role};
 
 /// Files smaller than this are analysed every time (hashing would cost as much).
-const MIN_BYTES: usize = 512;
+const MIN_BYTES: usize = 64;
 /// Entries kept at most; later files are analysed without being remembered.
 const MAX_ENTRIES: usize = 50_000;
 /// Cached results larger than this (findings and strings, bytes) are not kept.

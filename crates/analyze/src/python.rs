@@ -458,7 +458,7 @@ impl<'t> Py<'t> {
                     true
                 }
                 "string" | "concatenated_string" => !in_concat,
-                "identifier" => !text(n, src).is_ascii(),
+                "identifier" => src.get(n.byte_range()).is_some_and(|b| !b.is_ascii()),
                 _ => false,
             };
             if visit {
