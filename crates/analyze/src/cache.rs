@@ -20,11 +20,13 @@ const MAX_ENTRIES: usize = 50_000;
 /// Cached results larger than this (findings and strings, bytes) are not kept.
 const MAX_RESULT_BYTES: usize = 1 << 20;
 
-/// What identifies one analysis: the bytes and how they are reached.
+/// What identifies one analysis: the bytes and how they are reached. Everything of
+/// `PyCtx` that the analysis reads, other than the path it reports, is in here.
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct FileKey {
     digest: [u8; 32],
     role: Role,
+    in_pip: bool,
     top: (Stage, u64),
     func: (Stage, u64),
 }
@@ -39,6 +41,7 @@ impl FileKey {
         Some(FileKey {
             digest: Sha256::digest(data).into(),
             role: ctx.role,
+            in_pip: ctx.in_pip,
             top: scope(ctx.top),
             func: scope(ctx.func),
         })

@@ -281,6 +281,7 @@ impl Analyzer {
                     forced: None,
                     depth_left: self.cfg.max_decode_depth,
                     max_parse: self.cfg.max_parse_bytes,
+                    in_pip: in_pip(path),
                 };
                 let facts = self.python_file(&f.data, &ctx, &mut sink);
                 per_file_facts.push((path.to_string(), facts));
@@ -310,6 +311,7 @@ impl Analyzer {
                             forced: Some((Scope::IMPORT, i as u32 + 1)),
                             depth_left: self.cfg.max_decode_depth,
                             max_parse: self.cfg.max_parse_bytes,
+                            in_pip: in_pip(path),
                         };
                         let mut facts = Facts::default();
                         python::analyze(t.as_bytes(), &ctx, &mut sink, &mut facts);
@@ -403,6 +405,8 @@ impl Analyzer {
                 ));
             }
         }
+
+        stealer_shapes(&sink.findings, &mut findings_extra);
 
         for a in anomalies {
             if a.kind == AnomalyKind::BundledBinary {
@@ -580,6 +584,63 @@ impl Analyzer {
     }
 }
 
+/// Credential-store rules and exfiltration-channel rules that make a stealer's shape.
+const STORE_RULES: [&str; 3] = ["STEAL-BROWSER", "STEAL-DISCORD", "STEAL-WALLET"];
+const CHANNEL_RULES: [&str; 4] = [
+    "EXFIL-WEBHOOK",
+    "EXFIL-WEBHOOK-SEND",
+    "EXFIL-PASTE",
+    "EXFIL-DNS",
+];
+
+/// STEAL-HARVEST: per file, stores of two kinds, or a store and a channel. Reported at
+/// the store finding that counts most (its stage and weight factor).
+fn stealer_shapes(raws: &[Raw], out: &mut Vec<Raw>) {
+    let mut files: Vec<&str> = raws
+        .iter()
+        .filter(|r| STORE_RULES.contains(&r.rule))
+        .map(|r| r.file.as_str())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    for file in files {
+        let in_file = || raws.iter().filter(move |r| r.file == file);
+        let stores: BTreeSet<&str> = in_file()
+            .filter(|r| STORE_RULES.contains(&r.rule))
+            .map(|r| r.rule)
+            .collect();
+        let channels: BTreeSet<&str> = in_file()
+            .filter(|r| CHANNEL_RULES.contains(&r.rule))
+            .map(|r| r.rule)
+            .collect();
+        if stores.len() < 2 && channels.is_empty() {
+            continue;
+        }
+        let Some(at) = in_file()
+            .filter(|r| STORE_RULES.contains(&r.rule))
+            .max_by(|a, b| a.factor.total_cmp(&b.factor).then(b.line.cmp(&a.line)))
+        else {
+            continue;
+        };
+        let parts: Vec<&str> = stores.iter().chain(channels.iter()).copied().collect();
+        let mut r = raw(
+            "STEAL-HARVEST",
+            file,
+            at.line,
+            &at.snippet,
+            format!(
+                "credential stores and exfiltration in one file ({})",
+                parts.join(", ")
+            ),
+            None,
+        );
+        r.stage = at.stage;
+        r.factor = at.factor;
+        r.layer = at.layer;
+        out.push(r);
+    }
+}
+
 fn raw(
     rule: &'static str,
     file: &str,
@@ -653,6 +714,11 @@ fn fmt_weight(w: f64) -> String {
     } else {
         format!("{w}")
     }
+}
+
+/// Whether a file lies in a `pip` package folder (pip itself, vendored or bundled).
+fn in_pip(path: &str) -> bool {
+    path.split('/').rev().skip(1).any(|d| d == "pip")
 }
 
 fn basename(p: &str) -> &str {
@@ -826,6 +892,23 @@ mod tests {
             serde_json::to_string(&second).unwrap(),
             serde_json::to_string(&fresh).unwrap()
         );
+    }
+
+    #[test]
+    fn the_cache_keeps_apart_what_the_analysis_reads_of_the_path() {
+        // pip calling its own entry point is fine; the same bytes elsewhere are not.
+        let code = "# entry point of the command line tool, called when run as a module\nfrom pip._internal.cli.main import main\nmain()\n";
+        let shared = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let rules = |r: &ScanReport| {
+            r.findings
+                .iter()
+                .map(|f| f.rule.clone())
+                .collect::<Vec<_>>()
+        };
+        let pip = shared.analyze(&[pf("pip-23.2/pip/__init__.py", code)], &[]);
+        let other = shared.analyze(&[pf("evil-1.0/evil/__init__.py", code)], &[]);
+        assert!(!rules(&pip).contains(&"CMD-INDIRECT-IMPORT".to_string()));
+        assert!(rules(&other).contains(&"CMD-INDIRECT-IMPORT".to_string()));
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub(crate) struct PyCtx<'a> {
     /// Layers still allowed below this one.
     pub depth_left: u32,
     pub max_parse: usize,
+    /// The file is part of a copy of pip (whose own entry-point calls are not a package
+    /// installing others).
+    pub in_pip: bool,
 }
 
 // Origins of a value (bit flags).
@@ -1408,7 +1411,13 @@ impl<'t> Py<'t> {
                         return LIT; // a single variable: configuration, not collection
                     }
                     if sub.is_some_and(|s| text(s, src).replace(' ', "") == "::-1") {
-                        return self.origin(v, depth + 1) | OBF;
+                        // Reversing a literal hides it; reversing run-time data is ordinary.
+                        let o = self.origin(v, depth + 1);
+                        return if o & !(LIT | DECODED | OBF) == 0 {
+                            o | OBF
+                        } else {
+                            o
+                        };
                     }
                     return self.origin(v, depth + 1);
                 }
@@ -1813,7 +1822,10 @@ impl<'t> Py<'t> {
         if matches!(
             name,
             "pip.main" | "pip._internal.main" | "pip._internal.cli.main.main"
-        ) {
+        ) && !ctx.in_pip
+        {
+            // (pip's own code, or a vendored copy of it, calling its entry point is not
+            // a package installing others.)
             push(
                 sink,
                 ctx,
@@ -1840,7 +1852,12 @@ impl<'t> Py<'t> {
                 Some(scope),
             );
         }
-        if name == "marshal.loads" {
+        // Not when the same file marshals values itself: `loads(dumps(x))` round trips
+        // are a fast deep copy (rich's Style), not shipped bytecode.
+        let marshals_itself = || {
+            memfind(src, b"marshal.dumps") || self.aliases.values().any(|v| v == "marshal.dumps")
+        };
+        if name == "marshal.loads" && !marshals_itself() {
             push(
                 sink,
                 ctx,
@@ -2351,6 +2368,7 @@ impl<'t> Py<'t> {
             forced: Some(ctx.forced.unwrap_or((scope, line))),
             depth_left: ctx.depth_left.saturating_sub(1),
             max_parse: ctx.max_parse,
+            in_pip: ctx.in_pip,
         };
         let mut facts = Facts::default();
         analyze(code, &inner, sink, &mut facts);
@@ -2834,6 +2852,7 @@ mod tests {
             forced: None,
             depth_left: 5,
             max_parse: 1 << 20,
+            in_pip: false,
         };
         let mut sink = Sink::default();
         let mut facts = Facts::default();
@@ -2880,6 +2899,47 @@ mod tests {
             "{:?}",
             rules(&s)
         );
+    }
+
+    #[test]
+    fn reversing_run_time_data_is_not_obfuscation() {
+        let s = run("x = 'tixe()'\neval(x[::-1])\n");
+        assert!(rules(&s).contains(&"PY-EXEC-DECODED"), "{:?}", rules(&s));
+        let s = run("import sys\nids = sys.argv[1:]\neval('.'.join(ids[::-1]), {})\n");
+        assert!(!rules(&s).contains(&"PY-EXEC-DECODED"), "{:?}", rules(&s));
+    }
+
+    #[test]
+    fn marshal_round_trips_are_not_bytecode() {
+        let s = run("import marshal, base64\nexec(marshal.loads(base64.b64decode('YWJj')))\n");
+        assert!(rules(&s).contains(&"PY-EXEC-MARSHAL"), "{:?}", rules(&s));
+        let s = run(
+            "from marshal import dumps, loads\nclass S:\n    def meta(self):\n        return loads(self._meta)\n",
+        );
+        assert!(!rules(&s).contains(&"PY-EXEC-MARSHAL"), "{:?}", rules(&s));
+    }
+
+    #[test]
+    fn pip_calling_its_own_entry_point_is_not_indirect_import() {
+        let src = "from pip._internal.cli.main import main\nmain()\n";
+        let ctx_path = |path: &str| {
+            let ctx = PyCtx {
+                path,
+                role: Role::Module,
+                top: Scope::IMPORT,
+                func: Scope::IMPORT,
+                layer: 0,
+                forced: None,
+                depth_left: 5,
+                max_parse: 1 << 20,
+                in_pip: crate::in_pip(path),
+            };
+            let mut sink = Sink::default();
+            analyze(src.as_bytes(), &ctx, &mut sink, &mut Facts::default());
+            rules(&sink)
+        };
+        assert!(ctx_path("evil-1.0/evil/__init__.py").contains(&"CMD-INDIRECT-IMPORT"));
+        assert!(!ctx_path("pip-23.2/pip/__main__.py").contains(&"CMD-INDIRECT-IMPORT"));
     }
 
     #[test]

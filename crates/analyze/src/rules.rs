@@ -339,6 +339,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Reading other programs' secret stores is what stealers do; no library needs the user's browser passwords.",
     },
     RuleInfo {
+        id: "STEAL-HARVEST",
+        category: Category::InformationStealing,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "One file names credential stores of two kinds (browser, Discord, wallet), or one of them and an exfiltration channel (webhook, paste site, DNS).",
+        explanation: "That is a stealer's shape wherever it runs: collect several secrets or ship one to an attacker's drop. Each part alone has benign uses (cookie tools, Discord clients, webhook notifiers); together they do not.",
+    },
+    RuleInfo {
         id: "STEAL-DISCORD",
         category: Category::InformationStealing,
         severity: Severity::High,
