@@ -779,7 +779,13 @@ fn local_imports(files: &[PackageFile]) -> (HashSet<String>, HashSet<String>) {
             "__init__.py" => &mut init,
             _ => continue,
         };
-        let text = String::from_utf8_lossy(&f.data);
+        // Only lines that start with `from` or `import` can match (a match never spans
+        // lines); checking that first keeps huge one-line payloads out of the regex.
+        let lines = f.data.split(|&b| b == b'\n').filter(|l| {
+            let t = l.trim_ascii_start();
+            t.starts_with(b"from") || t.starts_with(b"import")
+        });
+        let text: String = lines.map(|l| String::from_utf8_lossy(l) + "\n").collect();
         for c in IMPORT_RE.captures_iter(&text) {
             for g in [1, 2, 3] {
                 if let Some(m) = c.get(g) {
