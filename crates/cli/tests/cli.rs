@@ -1,7 +1,9 @@
 //! End-to-end tests of the `malgraph` binary on synthetic packages built here.
 
+mod common;
+
 use assert_cmd::Command;
-use std::io::Write;
+use common::targz;
 use std::path::Path;
 
 const EVIL_SETUP: &str = r#"import os, base64
@@ -21,20 +23,6 @@ const GOOD_SETUP: &str = r#"from setuptools import setup
 
 setup(name="good", version="1.0", packages=["good"])
 "#;
-
-fn targz(path: &Path, files: &[(&str, &str)]) {
-    let f = std::fs::File::create(path).unwrap();
-    let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
-    let mut t = tar::Builder::new(gz);
-    for (name, body) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(body.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        t.append_data(&mut h, name, body.as_bytes()).unwrap();
-    }
-    t.into_inner().unwrap().finish().unwrap().flush().unwrap();
-}
 
 fn corpus(dir: &Path) {
     targz(

@@ -1,8 +1,10 @@
 //! End-to-end: collect -> stats -> graph build -> campaigns / show / export, on a SQLite store,
 //! with synthetic intelligence and samples written by the test.
 
+mod common;
+
 use assert_cmd::Command;
-use std::io::Write;
+use common::targz;
 use std::path::Path;
 
 const STEALER: &str = r#"import os, json, urllib.request
@@ -21,21 +23,6 @@ class Steal(install):
 
 setup(name="NAME", version="1.0", cmdclass={"install": Steal})
 "#;
-
-fn targz(path: &Path, files: &[(String, String)]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let f = std::fs::File::create(path).unwrap();
-    let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
-    let mut t = tar::Builder::new(gz);
-    for (name, body) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(body.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        t.append_data(&mut h, name, body.as_bytes()).unwrap();
-    }
-    t.into_inner().unwrap().finish().unwrap().flush().unwrap();
-}
 
 fn osv(dir: &Path, name: &str, id: &str) {
     let p = dir.join(format!("osv/malicious/pypi/{name}"));
