@@ -27,7 +27,7 @@ use malgraph_core::{Ecosystem, Iocs, PackageId, PackageName, ScanReport};
 use malgraph_intel::{Advisory, Batch, NameEntry, Origin, Report, Sample, Versions};
 use serde::Serialize;
 
-use db::{Conn, Value};
+use db::{Conn, Row, Value};
 
 pub use ingest::IngestSummary;
 pub use schema::SCHEMA_VERSION;
@@ -221,6 +221,38 @@ fn iocs_add(iocs: &mut Iocs, kind: &str, value: String) {
     };
 }
 
+/// A child row's parent: (source, advisory id) or (source, report location).
+type Key = (String, String);
+
+/// Runs `sql`, whose first two columns are the parent [`Key`], and groups what `item` reads
+/// from each row under that key, in query order.
+fn grouped<T>(
+    c: &mut Conn,
+    sql: &str,
+    mut item: impl FnMut(&Row) -> Result<T, StoreError>,
+) -> Result<HashMap<Key, Vec<T>>, StoreError> {
+    let mut out: HashMap<Key, Vec<T>> = HashMap::new();
+    for r in c.query(sql, &[])? {
+        let value = item(&r)?;
+        out.entry((r.text(0), r.text(1))).or_default().push(value);
+    }
+    Ok(out)
+}
+
+/// Runs `sql` over an indicator table (columns: the parent [`Key`], kind, value) and
+/// collects each parent's indicators.
+fn indicators(c: &mut Conn, sql: &str) -> Result<HashMap<Key, Iocs>, StoreError> {
+    let mut out: HashMap<Key, Iocs> = HashMap::new();
+    for r in c.query(sql, &[])? {
+        iocs_add(
+            out.entry((r.text(0), r.text(1))).or_default(),
+            &r.text(2),
+            r.text(3),
+        );
+    }
+    Ok(out)
+}
+
 fn opt_version(v: String) -> Option<String> {
     if v.is_empty() { None } else { Some(v) }
 }
@@ -391,53 +423,35 @@ impl Store {
     /// Every advisory with its source, ordered by source, id, package.
     pub fn advisories(&self) -> Result<Vec<StoredAdvisory>, StoreError> {
         let mut c = self.lock()?;
-        type Key = (String, String);
-        let mut refs: HashMap<Key, Vec<String>> = HashMap::new();
-        for r in c.query(
+        let refs = grouped(
+            &mut c,
             "SELECT source, advisory_id, url FROM advisory_reference ORDER BY source, advisory_id, seq",
-            &[],
-        )? {
-            refs.entry((r.text(0), r.text(1))).or_default().push(r.text(2));
-        }
-        let mut credits: HashMap<Key, Vec<String>> = HashMap::new();
-        for r in c.query(
+            |r| Ok(r.text(2)),
+        )?;
+        let credits = grouped(
+            &mut c,
             "SELECT source, advisory_id, credit FROM advisory_credit ORDER BY source, advisory_id, seq",
-            &[],
-        )? {
-            credits
-                .entry((r.text(0), r.text(1)))
-                .or_default()
-                .push(r.text(2));
-        }
-        let mut origins: HashMap<Key, Vec<Origin>> = HashMap::new();
-        for r in c.query(
+            |r| Ok(r.text(2)),
+        )?;
+        let origins = grouped(
+            &mut c,
             "SELECT source, advisory_id, origin_source, sha256, versions_json, import_time \
              FROM advisory_origin ORDER BY source, advisory_id, seq",
-            &[],
-        )? {
-            let versions: Vec<String> = serde_json::from_str(&r.text(4))
-                .map_err(|e| corrupt("advisory_origin.versions_json", e))?;
-            origins
-                .entry((r.text(0), r.text(1)))
-                .or_default()
-                .push(Origin {
+            |r| {
+                let versions: Vec<String> = serde_json::from_str(&r.text(4))
+                    .map_err(|e| corrupt("advisory_origin.versions_json", e))?;
+                Ok(Origin {
                     source: r.opt_text(2),
                     sha256: r.opt_text(3),
                     versions,
                     import_time: r.opt_text(5),
-                });
-        }
-        let mut iocs: HashMap<Key, Iocs> = HashMap::new();
-        for r in c.query(
+                })
+            },
+        )?;
+        let iocs = indicators(
+            &mut c,
             "SELECT source, advisory_id, kind, value FROM advisory_indicator",
-            &[],
-        )? {
-            iocs_add(
-                iocs.entry((r.text(0), r.text(1))).or_default(),
-                &r.text(2),
-                r.text(3),
-            );
-        }
+        )?;
         let rows = c.query(
             "SELECT source, id, ecosystem, name, versions_json, published, modified, withdrawn, \
              aliases_json, summary, details, category, location FROM advisory \
@@ -534,32 +548,22 @@ impl Store {
     /// Every report page with its source, linked packages and indicators.
     pub fn reports(&self) -> Result<Vec<StoredReport>, StoreError> {
         let mut c = self.lock()?;
-        type Key = (String, String);
-        let mut pkgs: HashMap<Key, Vec<PackageId>> = HashMap::new();
-        for r in c.query(
+        let mut pkgs = grouped(
+            &mut c,
             "SELECT source, location, ecosystem, name, version FROM report_package \
              ORDER BY source, location, ecosystem, name, version",
-            &[],
-        )? {
-            pkgs.entry((r.text(0), r.text(1)))
-                .or_default()
-                .push(PackageId {
+            |r| {
+                Ok(PackageId {
                     ecosystem: Ecosystem::parse(&r.text(2)),
                     name: r.text(3),
                     version: opt_version(r.text(4)),
-                });
-        }
-        let mut iocs: HashMap<Key, Iocs> = HashMap::new();
-        for r in c.query(
+                })
+            },
+        )?;
+        let mut iocs = indicators(
+            &mut c,
             "SELECT source, location, kind, value FROM report_indicator",
-            &[],
-        )? {
-            iocs_add(
-                iocs.entry((r.text(0), r.text(1))).or_default(),
-                &r.text(2),
-                r.text(3),
-            );
-        }
+        )?;
         let rows = c.query(
             "SELECT source, location, sha256, title, published FROM report \
              ORDER BY source, location",
