@@ -285,7 +285,7 @@ pub fn derive_source_name(path_or_url: &str, kind: SourceKind) -> String {
         _ => {}
     }
     if is_url(path_or_url) {
-        return url_host(path_or_url).unwrap_or_else(|| "web".into());
+        return malgraph_ioc::url_host(path_or_url).unwrap_or_else(|| "web".into());
     }
     let p = PathBuf::from(path_or_url);
     let p = std::fs::canonicalize(&p).unwrap_or(p);
@@ -341,13 +341,6 @@ fn strip_exts(file: &str) -> String {
         Some(i) if i > 0 => file[..i].to_string(),
         _ => file.to_string(),
     }
-}
-
-fn url_host(u: &str) -> Option<String> {
-    let rest = u.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit('@').next()?.split(':').next()?;
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 /// Parse one source argument (a path or an http(s) URL) into a [`Batch`].
@@ -453,10 +446,14 @@ mod tests {
 
     #[test]
     fn url_hosts_and_stems() {
+        let name = |u: &str| derive_source_name(u, SourceKind::Report);
         assert_eq!(
-            url_host("https://User@Blog.Example.com:443/a?b").as_deref(),
-            Some("blog.example.com")
+            name("https://User@Blog.Example.com:443/a?b"),
+            "blog.example.com"
         );
+        assert_eq!(name(" http://[2001:db8::1]:8080/x "), "2001:db8::1");
+        assert_eq!(name("https://Example.com./a"), "example.com");
+        assert_eq!(name("https:///nohost"), "web");
         assert_eq!(strip_exts("x-1.0.tar.gz"), "x-1.0");
         assert_eq!(strip_exts("packages.json"), "packages");
         assert!(is_url("HTTPS://x"));
