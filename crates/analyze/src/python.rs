@@ -297,8 +297,6 @@ struct Visit<'t> {
     node: Node<'t>,
     /// Innermost enclosing function definition.
     func: Option<Node<'t>>,
-    /// The parent is a concatenated string (reported as a whole).
-    in_concat: bool,
     /// The parent is a bare expression statement with one child (a docstring).
     is_doc: bool,
 }
@@ -468,7 +466,6 @@ impl<'t> Py<'t> {
                 py.visits.push(Visit {
                     node: n,
                     func: walk_fn,
-                    in_concat,
                     is_doc,
                 });
             }
@@ -1181,19 +1178,7 @@ impl<'t> Py<'t> {
         if names.len() != args.len() || self.bindings.borrow().len() > 16 {
             return None;
         }
-        let values: Vec<_> = args
-            .iter()
-            .map(|a| self.static_bytes(*a, depth + 1))
-            .collect();
-        let n = names.len();
-        self.bindings
-            .borrow_mut()
-            .extend(names.into_iter().zip(values));
-        let out = self.static_bytes(body, depth + 1);
-        let mut b = self.bindings.borrow_mut();
-        let keep = b.len() - n;
-        b.truncate(keep);
-        out
+        self.eval_bound(names, args, body, depth)
     }
 
     /// Evaluate a call of a local helper (`def d(s): return b64decode(s)`) statically.
@@ -1225,6 +1210,18 @@ impl<'t> Py<'t> {
         if names.first().is_some_and(|n| n == "self") || names.len() != args.len() {
             return None;
         }
+        self.eval_bound(names, args, rets[0], depth)
+    }
+
+    /// Evaluate `body` statically with `names` bound to the static values of `args`
+    /// (parameters of a lambda or local helper), then unbind them.
+    fn eval_bound(
+        &self,
+        names: Vec<String>,
+        args: &[Node<'t>],
+        body: Node<'t>,
+        depth: u32,
+    ) -> Option<(Vec<u8>, bool)> {
         let values: Vec<_> = args
             .iter()
             .map(|a| self.static_bytes(*a, depth + 1))
@@ -1233,7 +1230,7 @@ impl<'t> Py<'t> {
         self.bindings
             .borrow_mut()
             .extend(names.into_iter().zip(values));
-        let out = self.static_bytes(rets[0], depth + 1);
+        let out = self.static_bytes(body, depth + 1);
         let mut b = self.bindings.borrow_mut();
         let keep = b.len() - n;
         b.truncate(keep);
@@ -1574,7 +1571,9 @@ impl<'t> Py<'t> {
             };
             match kind(n) {
                 "call" => self.on_call(n, scope, fid, ctx, sink, facts),
-                "string" | "concatenated_string" if !v.in_concat => {
+                // (Strings inside a concatenated string are not recorded: it is
+                // reported as a whole.)
+                "string" | "concatenated_string" => {
                     self.on_string(n, scope, is_doc, ctx, sink, &mut string_pushes);
                 }
                 "comparison_operator" => self.on_platform(n, sink),
