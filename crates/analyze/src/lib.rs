@@ -23,6 +23,7 @@ use regex::Regex;
 mod cache;
 mod decode;
 mod ext;
+mod fold;
 mod js;
 mod meta;
 mod model;

