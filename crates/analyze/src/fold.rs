@@ -8,7 +8,7 @@
 //! reads integer literals, cannot decode them.
 //!
 //! [`fold_into`] finds complete integer expressions that stand alone between
-//! delimiters (`,` `(` `[` `{` before, `,` `)` `]` `}` after: an argument, an element, a
+//! delimiters (`,` `(` `[` before, `,` `)` `]` `}` after: an argument, an element, a
 //! subscript), evaluates them with Python's semantics, and writes the decimal value
 //! padded with spaces over the expression in the parser's copy of the source. Only
 //! digits, operators, parentheses, spaces and tabs are ever replaced, by digits, a
@@ -23,22 +23,22 @@ const MAX_DEPTH: u32 = 64;
 /// made on the first fold). Returns how many expressions were folded.
 pub(crate) fn fold_into(src: &[u8], out: &mut Option<Vec<u8>>) -> usize {
     let mut folded = 0;
-    let mut i = 0;
-    while i < src.len() {
-        if matches!(src[i], b',' | b'(' | b'[' | b'{')
-            && let Some((start, end, value)) = expression_at(src, i + 1)
-        {
+    // Nothing to fold before this offset (the end of the last folded expression).
+    let mut resume = 0;
+    for i in memchr::memchr3_iter(b',', b'(', b'[', src) {
+        if i < resume {
+            continue;
+        }
+        if let Some((start, end, value)) = expression_at(src, i + 1) {
             let text = value.to_string();
             if text.len() <= end - start {
                 let buf = out.get_or_insert_with(|| src.to_vec());
                 buf[start..start + text.len()].copy_from_slice(text.as_bytes());
                 buf[start + text.len()..end].fill(b' ');
                 folded += 1;
-                i = end;
-                continue;
+                resume = end;
             }
         }
-        i += 1;
     }
     folded
 }

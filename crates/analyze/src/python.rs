@@ -316,10 +316,24 @@ impl Drop for NestGuard<'_> {
     }
 }
 
+static LANG: LazyLock<Language> = LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
+
+/// The id of a field of the Python grammar, looked up once per call site:
+/// `Node::child_by_field_name` compares the name with every field name of the
+/// grammar on each call. Use as `n.child_by_field_id(field!("function"))`.
+macro_rules! field {
+    ($name:literal) => {{
+        static ID: LazyLock<u16> = LazyLock::new(|| {
+            LANG.field_id_for_name($name)
+                .map_or(0, std::num::NonZeroU16::get)
+        });
+        *ID
+    }};
+}
+
 /// Node kind names by kind id: `Node::kind` measures and checks a C string on
 /// every call, which was a visible share of the walk time.
 static KINDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    static LANG: LazyLock<Language> = LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
     let lang: &'static Language = &LANG;
     let mut kinds = Vec::with_capacity(lang.node_kind_count());
     for i in 0..lang.node_kind_count() {
@@ -507,7 +521,7 @@ impl<'t> Py<'t> {
                 }
                 "import_from_statement" => {
                     let module = n
-                        .child_by_field_name("module_name")
+                        .child_by_field_id(field!("module_name"))
                         .map(|m| text(m, src).trim_start_matches('.').to_string())
                         .unwrap_or_default();
                     let mut c = n.walk();
@@ -530,8 +544,8 @@ impl<'t> Py<'t> {
                 }
                 "assignment" | "augmented_assignment" => {
                     if let (Some(l), Some(r)) = (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
+                        n.child_by_field_id(field!("left")),
+                        n.child_by_field_id(field!("right")),
                     ) && matches!(kind(l), "identifier" | "attribute")
                     {
                         let key = text(l, src).to_string();
@@ -547,7 +561,7 @@ impl<'t> Py<'t> {
                 }
                 "as_pattern" => {
                     // with X as y / except E as e
-                    if let Some(alias) = n.child_by_field_name("alias") {
+                    if let Some(alias) = n.child_by_field_id(field!("alias")) {
                         let mut c = n.walk();
                         if let Some(value) = n.named_children(&mut c).next() {
                             let key = text(alias, src).to_string();
@@ -556,7 +570,7 @@ impl<'t> Py<'t> {
                     }
                 }
                 "function_definition" => {
-                    if let Some(name) = n.child_by_field_name("name") {
+                    if let Some(name) = n.child_by_field_id(field!("name")) {
                         let name = text(name, src).to_string();
                         if let Some(cls) = &cur_cls {
                             fn_class.push((name.clone(), cls.to_string()));
@@ -571,10 +585,10 @@ impl<'t> Py<'t> {
                     }
                 }
                 "class_definition" => {
-                    if let Some(name) = n.child_by_field_name("name") {
+                    if let Some(name) = n.child_by_field_id(field!("name")) {
                         let name = text(name, src).to_string();
                         let mut bases = Vec::new();
-                        if let Some(sc) = n.child_by_field_name("superclasses") {
+                        if let Some(sc) = n.child_by_field_id(field!("superclasses")) {
                             let mut c = sc.walk();
                             for b in sc.named_children(&mut c) {
                                 bases.push(text(b, src).to_string());
@@ -586,22 +600,22 @@ impl<'t> Py<'t> {
                 }
                 "call" => {
                     let mut names = Vec::new();
-                    if let Some(f) = n.child_by_field_name("function") {
+                    if let Some(f) = n.child_by_field_id(field!("function")) {
                         match kind(f) {
                             "identifier" => names.push(text(f, src).to_string()),
                             "attribute" => {
-                                if let Some(a) = f.child_by_field_name("attribute") {
+                                if let Some(a) = f.child_by_field_id(field!("attribute")) {
                                     names.push(text(a, src).to_string());
                                 }
                             }
                             _ => {}
                         }
                     }
-                    if let Some(args) = n.child_by_field_name("arguments") {
+                    if let Some(args) = n.child_by_field_id(field!("arguments")) {
                         let mut c = args.walk();
                         for a in args.named_children(&mut c) {
                             let a = if kind(a) == "keyword_argument" {
-                                match a.child_by_field_name("value") {
+                                match a.child_by_field_id(field!("value")) {
                                     Some(v) => v,
                                     None => continue,
                                 }
@@ -611,7 +625,7 @@ impl<'t> Py<'t> {
                             match kind(a) {
                                 "identifier" => names.push(text(a, src).to_string()),
                                 "attribute" => {
-                                    if let Some(x) = a.child_by_field_name("attribute") {
+                                    if let Some(x) = a.child_by_field_id(field!("attribute")) {
                                         names.push(text(x, src).to_string());
                                     }
                                 }
@@ -625,9 +639,10 @@ impl<'t> Py<'t> {
                     }
                 }
                 "pair" => {
-                    if let (Some(k), Some(v)) =
-                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
-                    {
+                    if let (Some(k), Some(v)) = (
+                        n.child_by_field_id(field!("key")),
+                        n.child_by_field_id(field!("value")),
+                    ) {
                         let key = text(k, src).trim_matches(['\'', '"']);
                         if INSTALL_CMDS.contains(&key) && kind(v) == "identifier" {
                             py.install_classes.insert(text(v, src).to_string());
@@ -636,8 +651,8 @@ impl<'t> Py<'t> {
                 }
                 "keyword_argument" => {
                     if let (Some(k), Some(v)) = (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value"),
+                        n.child_by_field_id(field!("name")),
+                        n.child_by_field_id(field!("value")),
                     ) && INSTALL_CMDS.contains(&text(k, src))
                         && kind(v) == "identifier"
                     {
@@ -669,7 +684,7 @@ impl<'t> Py<'t> {
         // Aliases from assignments (`s = os.system`, `o = __import__('os')`).
         for (k, r) in alias_candidates {
             let is_alias_call = kind(r) == "call"
-                && r.child_by_field_name("function")
+                && r.child_by_field_id(field!("function"))
                     .map(|f| {
                         matches!(
                             text(f, src),
@@ -756,13 +771,13 @@ impl<'t> Py<'t> {
             let Some(f) = self.funcs_by_id.get(&fid) else {
                 break;
             };
-            if let Some(params) = f.child_by_field_name("parameters") {
+            if let Some(params) = f.child_by_field_id(field!("parameters")) {
                 let mut c = params.walk();
                 let is_param = params.named_children(&mut c).any(|p| {
                     let id = match kind(p) {
                         "identifier" => Some(p),
                         "typed_parameter" => p.named_child(0),
-                        _ => p.child_by_field_name("name"),
+                        _ => p.child_by_field_id(field!("name")),
                     };
                     id.is_some_and(|x| text(x, self.src) == name)
                 });
@@ -789,8 +804,8 @@ impl<'t> Py<'t> {
         let src = self.src;
         let (name, alias) = match kind(n) {
             "aliased_import" => (
-                n.child_by_field_name("name").map(|x| text(x, src)),
-                n.child_by_field_name("alias").map(|x| text(x, src)),
+                n.child_by_field_id(field!("name")).map(|x| text(x, src)),
+                n.child_by_field_id(field!("alias")).map(|x| text(x, src)),
             ),
             "dotted_name" => (Some(text(n, src)), None),
             _ => (None, None),
@@ -842,16 +857,19 @@ impl<'t> Py<'t> {
                 }
                 if let Some(rhs) = self.lookup(n, t).and_then(|v| v.last())
                     && kind(rhs) == "call"
-                    && let Some(f) = rhs.child_by_field_name("function")
+                    && let Some(f) = rhs.child_by_field_id(field!("function"))
                     && let Some((c, e)) = self.canon(f, depth + 1)
                 {
+                    if let Some(b) = self.builtin_by_name(&c, *rhs) {
+                        return Some((b, true));
+                    }
                     return Some((format!("{c}()"), e));
                 }
                 Some(norm_builtins(t.to_string()))
             }
             "attribute" => {
-                let obj = n.child_by_field_name("object")?;
-                let attr = text(n.child_by_field_name("attribute")?, src);
+                let obj = n.child_by_field_id(field!("object"))?;
+                let attr = text(n.child_by_field_id(field!("attribute"))?, src);
                 let (base, esc) = self
                     .canon(obj, depth + 1)
                     .unwrap_or_else(|| ("?".into(), false));
@@ -865,8 +883,8 @@ impl<'t> Py<'t> {
             }
             "subscript" => {
                 // X.__dict__['name'] / globals()['name']
-                let value = n.child_by_field_name("value")?;
-                let sub = n.child_by_field_name("subscript")?;
+                let value = n.child_by_field_id(field!("value"))?;
+                let sub = n.child_by_field_id(field!("subscript"))?;
                 let key = self.static_str(sub)?;
                 let (base, esc) = self.canon(value, depth + 1)?;
                 let base = base
@@ -885,8 +903,8 @@ impl<'t> Py<'t> {
                 Some((c, esc || e2))
             }
             "call" => {
-                let f = n.child_by_field_name("function")?;
-                let args = n.child_by_field_name("arguments");
+                let f = n.child_by_field_id(field!("function"))?;
+                let args = n.child_by_field_id(field!("arguments"));
                 let ft = text(f, src);
                 let first = args.and_then(|a| a.named_child(0));
                 let second = args.and_then(|a| a.named_child(1));
@@ -903,12 +921,44 @@ impl<'t> Py<'t> {
                     }
                     _ => {
                         let (c, e) = self.canon(f, depth + 1)?;
+                        if let Some(b) = self.builtin_by_name(&c, n) {
+                            return Some((b, true));
+                        }
                         Some((format!("{c}()"), e))
                     }
                 }
             }
             _ => None,
         }
+    }
+
+    /// `eval("exec")`: a call of eval (canonical name `callee`) on the bare name of a
+    /// builtin that runs or imports code gives that builtin. Obfuscators (BlankOBF)
+    /// reach every builtin this way so that no `exec(` appears in the file.
+    fn builtin_by_name(&self, callee: &str, call: Node<'t>) -> Option<String> {
+        if callee != "eval" {
+            return None;
+        }
+        let arg = call
+            .child_by_field_id(field!("arguments"))?
+            .named_child(0)?;
+        let name = self.static_str(arg)?;
+        let name = name.trim();
+        matches!(
+            name,
+            "eval"
+                | "exec"
+                | "compile"
+                | "execfile"
+                | "__import__"
+                | "getattr"
+                | "globals"
+                | "vars"
+                | "locals"
+                | "open"
+                | "setattr"
+        )
+        .then(|| name.to_string())
     }
 
     /// A string value known statically (literal, or decoded).
@@ -950,17 +1000,23 @@ impl<'t> Py<'t> {
                 self.static_bytes(inner, depth + 1)
             }
             "binary_operator" => {
-                if n.child_by_field_name("operator").map(|o| text(o, src)) != Some("+") {
+                if n.child_by_field_id(field!("operator"))
+                    .map(|o| text(o, src))
+                    != Some("+")
+                {
                     return None;
                 }
                 // Flatten the left spine iteratively (long chr()+chr()+... chains).
                 let mut parts = Vec::new();
                 let mut cur = n;
                 while kind(cur) == "binary_operator"
-                    && cur.child_by_field_name("operator").map(|o| text(o, src)) == Some("+")
+                    && cur
+                        .child_by_field_id(field!("operator"))
+                        .map(|o| text(o, src))
+                        == Some("+")
                 {
-                    parts.push(cur.child_by_field_name("right")?);
-                    cur = cur.child_by_field_name("left")?;
+                    parts.push(cur.child_by_field_id(field!("right"))?);
+                    cur = cur.child_by_field_id(field!("left"))?;
                     if parts.len() > 100_000 {
                         return None;
                     }
@@ -992,10 +1048,10 @@ impl<'t> Py<'t> {
                 self.static_bytes(*pick, depth + 1)
             }
             "subscript" => {
-                let sub = n.child_by_field_name("subscript")?;
+                let sub = n.child_by_field_id(field!("subscript"))?;
                 if kind(sub) == "slice" && text(sub, src).replace(' ', "") == "::-1" {
                     let (mut b, _) =
-                        self.static_bytes(n.child_by_field_name("value")?, depth + 1)?;
+                        self.static_bytes(n.child_by_field_id(field!("value"))?, depth + 1)?;
                     b.reverse();
                     return Some((b, true));
                 }
@@ -1008,7 +1064,7 @@ impl<'t> Py<'t> {
 
     fn args(&self, call: Node<'t>) -> Vec<Node<'t>> {
         let mut out = Vec::new();
-        if let Some(a) = call.child_by_field_name("arguments") {
+        if let Some(a) = call.child_by_field_id(field!("arguments")) {
             let mut c = a.walk();
             out.extend(a.named_children(&mut c).filter(|x| kind(x) != "comment"));
         }
@@ -1017,7 +1073,7 @@ impl<'t> Py<'t> {
 
     fn static_call(&self, n: Node<'t>, depth: u32) -> Option<(Vec<u8>, bool)> {
         let src = self.src;
-        let f = n.child_by_field_name("function")?;
+        let f = n.child_by_field_id(field!("function"))?;
         let args = self.args(n);
         let positional: Vec<Node<'t>> = args
             .iter()
@@ -1028,8 +1084,10 @@ impl<'t> Py<'t> {
         let sub = |x: Option<Node<'t>>| x.and_then(|x| self.static_bytes(x, depth + 1));
         // Method calls on a value: x.decode(), x.encode(), sep.join(...).
         if kind(f) == "attribute" {
-            let attr = f.child_by_field_name("attribute").map(|a| text(a, src))?;
-            let obj = f.child_by_field_name("object")?;
+            let attr = f
+                .child_by_field_id(field!("attribute"))
+                .map(|a| text(a, src))?;
+            let obj = f.child_by_field_id(field!("object"))?;
             let obj_canon = self.canon(obj, 0).map(|c| c.0).unwrap_or_default();
             let is_module = !obj_canon.contains("()")
                 && (self
@@ -1183,9 +1241,9 @@ impl<'t> Py<'t> {
         depth: u32,
     ) -> Option<(Vec<u8>, bool)> {
         let src = self.src;
-        let body = lam.child_by_field_name("body")?;
+        let body = lam.child_by_field_id(field!("body"))?;
         let mut names = Vec::new();
-        if let Some(params) = lam.child_by_field_name("parameters") {
+        if let Some(params) = lam.child_by_field_id(field!("parameters")) {
             let mut c = params.walk();
             for p in params.named_children(&mut c) {
                 if kind(p) != "identifier" {
@@ -1212,16 +1270,16 @@ impl<'t> Py<'t> {
         if rets.len() != 1 || self.bindings.borrow().len() > 16 {
             return None;
         }
-        let params = func.child_by_field_name("parameters")?;
+        let params = func.child_by_field_id(field!("parameters"))?;
         let mut names = Vec::new();
         let mut c = params.walk();
         for p in params.named_children(&mut c) {
             let n = match kind(p) {
                 "identifier" => text(p, src),
                 "typed_parameter" => p.named_child(0).map_or("", |x| text(x, src)),
-                "default_parameter" | "typed_default_parameter" => {
-                    p.child_by_field_name("name").map_or("", |x| text(x, src))
-                }
+                "default_parameter" | "typed_default_parameter" => p
+                    .child_by_field_id(field!("name"))
+                    .map_or("", |x| text(x, src)),
                 _ => return None,
             };
             names.push(n.to_string());
@@ -1278,17 +1336,17 @@ impl<'t> Py<'t> {
             }
             "list_comprehension" | "generator_expression" => {
                 // [chr(x) for x in [..]]
-                let body = n.child_by_field_name("body")?;
+                let body = n.child_by_field_id(field!("body"))?;
                 let mut c = n.walk();
                 let clause = n
                     .named_children(&mut c)
                     .find(|x| kind(x) == "for_in_clause")?;
-                let var = text(clause.child_by_field_name("left")?, src);
-                let iter = clause.child_by_field_name("right")?;
+                let var = text(clause.child_by_field_id(field!("left"))?, src);
+                let iter = clause.child_by_field_id(field!("right"))?;
                 if kind(body) != "call" {
                     return None;
                 }
-                let bf = text(body.child_by_field_name("function")?, src);
+                let bf = text(body.child_by_field_id(field!("function"))?, src);
                 let barg = self.args(body).first().copied()?;
                 if bf != "chr" || text(barg, src) != var {
                     return None;
@@ -1302,7 +1360,7 @@ impl<'t> Py<'t> {
                 )
             }
             "call" => {
-                let f = text(n.child_by_field_name("function")?, src);
+                let f = text(n.child_by_field_id(field!("function"))?, src);
                 let args = self.args(n);
                 match f {
                     "map" if args.first().map(|a| text(*a, src)) == Some("chr") => {
@@ -1402,7 +1460,7 @@ impl<'t> Py<'t> {
                 if is_hostinfo(&c) || c == "os.getcwd" {
                     return HOST;
                 }
-                match n.child_by_field_name("object") {
+                match n.child_by_field_id(field!("object")) {
                     Some(o) => {
                         let key = text(n, src);
                         let mut r = self.origin(o, depth + 1);
@@ -1419,8 +1477,8 @@ impl<'t> Py<'t> {
             }
             "call" => self.call_origin(n, depth),
             "subscript" => {
-                let v = n.child_by_field_name("value");
-                let sub = n.child_by_field_name("subscript");
+                let v = n.child_by_field_id(field!("value"));
+                let sub = n.child_by_field_id(field!("subscript"));
                 if let Some(v) = v {
                     let c = self.canon(v, 0).map(|c| c.0).unwrap_or_default();
                     if c == "os.environ" {
@@ -1456,7 +1514,7 @@ impl<'t> Py<'t> {
 
     fn call_origin(&self, n: Node<'t>, depth: u32) -> u32 {
         let src = self.src;
-        let Some(f) = n.child_by_field_name("function") else {
+        let Some(f) = n.child_by_field_id(field!("function")) else {
             return UNKNOWN;
         };
         let name = self.canon(f, 0).map(|c| c.0).unwrap_or_default();
@@ -1492,7 +1550,7 @@ impl<'t> Py<'t> {
             return OBF;
         }
         if let Some(lam) = self.lambda_of(f)
-            && let Some(body) = lam.child_by_field_name("body")
+            && let Some(body) = lam.child_by_field_id(field!("body"))
         {
             let mut o = self.origin(body, depth + 1);
             for a in self.args(n).iter().take(8) {
@@ -1529,7 +1587,7 @@ impl<'t> Py<'t> {
         let mut o = 0;
         if kind(f) == "attribute" {
             let attr = f
-                .child_by_field_name("attribute")
+                .child_by_field_id(field!("attribute"))
                 .map(|a| text(a, src))
                 .unwrap_or("");
             if matches!(attr, "recv" | "recvfrom" | "recv_into") {
@@ -1537,7 +1595,7 @@ impl<'t> Py<'t> {
             }
             if matches!(attr, "items" | "copy" | "keys" | "values")
                 && self
-                    .canon(f.child_by_field_name("object").unwrap_or(f), 0)
+                    .canon(f.child_by_field_id(field!("object")).unwrap_or(f), 0)
                     .is_some_and(|c| c.0 == "os.environ")
             {
                 return ENV;
@@ -1560,7 +1618,7 @@ impl<'t> Py<'t> {
             if attr == "join" {
                 o |= OBF_IF_CHR(self, n);
             }
-            if let Some(obj) = f.child_by_field_name("object") {
+            if let Some(obj) = f.child_by_field_id(field!("object")) {
                 o |= self.origin(obj, depth + 1);
             }
         }
@@ -1622,7 +1680,7 @@ impl<'t> Py<'t> {
     fn on_import(&self, n: Node<'t>, sink: &mut Sink) {
         let src = self.src;
         if kind(n) == "import_from_statement" {
-            if let Some(m) = n.child_by_field_name("module_name")
+            if let Some(m) = n.child_by_field_id(field!("module_name"))
                 && kind(m) == "dotted_name"
             {
                 let t = text(m, src);
@@ -1634,7 +1692,7 @@ impl<'t> Py<'t> {
         let mut c = n.walk();
         for ch in n.named_children(&mut c) {
             let name = match kind(ch) {
-                "aliased_import" => ch.child_by_field_name("name").map(|x| text(x, src)),
+                "aliased_import" => ch.child_by_field_id(field!("name")).map(|x| text(x, src)),
                 "dotted_name" => Some(text(ch, src)),
                 _ => None,
             };
@@ -1648,7 +1706,7 @@ impl<'t> Py<'t> {
     fn function_scope(&self, n: Node<'t>, ctx: &PyCtx<'_>) -> Scope {
         let src = self.src;
         let name = n
-            .child_by_field_name("name")
+            .child_by_field_id(field!("name"))
             .map(|x| text(x, src))
             .unwrap_or("");
         let cls = self.fn_class_by_id.get(&n.id());
@@ -1772,7 +1830,7 @@ impl<'t> Py<'t> {
         facts: &mut Facts,
     ) {
         let src = self.src;
-        let Some(f) = n.child_by_field_name("function") else {
+        let Some(f) = n.child_by_field_id(field!("function")) else {
             return;
         };
         let Some((name, escaped)) = self.canon(f, 0) else {
@@ -1787,8 +1845,8 @@ impl<'t> Py<'t> {
         let kw = |k: &str| -> Option<Node<'t>> {
             args.iter().find_map(|a| {
                 (kind(a) == "keyword_argument"
-                    && a.child_by_field_name("name").map(|x| text(x, src)) == Some(k))
-                .then(|| a.child_by_field_name("value"))
+                    && a.child_by_field_id(field!("name")).map(|x| text(x, src)) == Some(k))
+                .then(|| a.child_by_field_id(field!("value")))
                 .flatten()
             })
         };
@@ -1804,21 +1862,34 @@ impl<'t> Py<'t> {
             add_platforms(snip, sink);
         }
 
+        let disguised = |sink: &mut Sink, message: String| {
+            push(
+                sink,
+                ctx,
+                "PY-EVASION-BUILTINS",
+                line,
+                snip,
+                message,
+                Some(scope),
+            );
+        };
+        let reached_indirectly = || {
+            format!(
+                "`{name}` reached indirectly (through the builtins module, or by evaluating its name)"
+            )
+        };
+        // A builtin reached by evaluating its name (the value is used later, through a
+        // variable or at once: `eval("exec")(code)`).
+        if let Some(b) = self.builtin_by_name(name, n) {
+            disguised(sink, format!("`{b}` reached by evaluating its name"));
+        }
         // Code execution.
         if matches!(name, "exec" | "eval" | "compile" | "execfile")
             || name == "builtins.exec"
             || name == "builtins.eval"
         {
             if escaped {
-                push(
-                    sink,
-                    ctx,
-                    "PY-EVASION-BUILTINS",
-                    line,
-                    snip,
-                    format!("`{name}` reached through the builtins module"),
-                    Some(scope),
-                );
+                disguised(sink, reached_indirectly());
             }
             let code_arg = positional.first().copied().or_else(|| kw("source"));
             if let Some(arg) = code_arg {
@@ -1827,15 +1898,7 @@ impl<'t> Py<'t> {
             return;
         }
         if escaped && matches!(last, "system" | "popen" | "__import__" | "getattr") {
-            push(
-                sink,
-                ctx,
-                "PY-EVASION-BUILTINS",
-                line,
-                snip,
-                format!("`{name}` reached through the builtins module"),
-                Some(scope),
-            );
+            disguised(sink, reached_indirectly());
         }
         if matches!(
             name,
@@ -1860,15 +1923,7 @@ impl<'t> Py<'t> {
                 matches!(text(*a, src), "__builtins__" | "builtins" | "__builtin__")
             })
         {
-            push(
-                sink,
-                ctx,
-                "PY-EVASION-BUILTINS",
-                line,
-                snip,
-                "looks up a builtin by a computed name".into(),
-                Some(scope),
-            );
+            disguised(sink, "looks up a builtin by a computed name".into());
         }
         // Not when the same file marshals values itself: `loads(dumps(x))` round trips
         // are a fast deep copy (rich's Style), not shipped bytecode.
@@ -2452,10 +2507,10 @@ impl<'t> Py<'t> {
             }
             "binary_operator" => {
                 let l = n
-                    .child_by_field_name("left")
+                    .child_by_field_id(field!("left"))
                     .map(|x| self.cmd_text(x, depth + 1));
                 let r = n
-                    .child_by_field_name("right")
+                    .child_by_field_id(field!("right"))
                     .map(|x| self.cmd_text(x, depth + 1));
                 format!("{}{}", l.unwrap_or_default(), r.unwrap_or_default())
             }
@@ -2465,11 +2520,13 @@ impl<'t> Py<'t> {
             },
             "call" => {
                 // "...".format(...), os.path.join(...), " ".join([...])
-                let f = n.child_by_field_name("function");
+                let f = n.child_by_field_id(field!("function"));
                 match f {
                     Some(f) if kind(f) == "attribute" => {
-                        let obj = f.child_by_field_name("object");
-                        let attr = f.child_by_field_name("attribute").map(|a| text(a, src));
+                        let obj = f.child_by_field_id(field!("object"));
+                        let attr = f
+                            .child_by_field_id(field!("attribute"))
+                            .map(|a| text(a, src));
                         let args = self.args(n);
                         match attr {
                             Some("format") => {
@@ -2829,7 +2886,7 @@ pub(crate) fn add_platforms(t: &str, sink: &mut Sink) {
 /// The expressions returned by a function (not those of nested functions).
 fn returns_of(func: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
-    let Some(body) = func.child_by_field_name("body") else {
+    let Some(body) = func.child_by_field_id(field!("body")) else {
         return out;
     };
     let mut stack = vec![body];
@@ -2880,6 +2937,31 @@ mod tests {
 
     fn rules(s: &Sink) -> Vec<&'static str> {
         s.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn builtins_reached_by_evaluating_their_names_are_followed() {
+        // BlankOBF's opening: eval reached through eval, exec through eval(compile(...)).
+        let src = "import base64\n_e = eval(\"\\x65\\x76\\x61\\x6c\")\n_x = _e('exec')\n\
+                   _x(base64.b64decode('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2lkJyk='))\n";
+        let s = run(src);
+        let r = rules(&s);
+        assert!(r.contains(&"PY-EVASION-BUILTINS"), "{r:?}");
+        // `_x(...)` is exec of decoded code, and the decoded layer is analysed.
+        assert!(r.contains(&"PY-EXEC-DECODED"), "{r:?}");
+        assert!(
+            s.findings
+                .iter()
+                .any(|f| f.layer > 0 && f.rule.starts_with("PY-CMD")),
+            "{r:?}"
+        );
+        // Near misses: eval of an expression, or of a harmless builtin's name.
+        let s = run("x = eval('1 + 1')\nn = eval('len')\nprint(n([x]))\n");
+        assert!(
+            !rules(&s).contains(&"PY-EVASION-BUILTINS"),
+            "{:?}",
+            rules(&s)
+        );
     }
 
     #[test]
