@@ -174,6 +174,7 @@ fn main() {
     let benign_dir = std::path::Path::new(&corpus).join("benign/pypi");
     let t = Instant::now();
     let mut benign_fps = Vec::new();
+    let mut benign_paths: Vec<String> = Vec::new();
     if let Ok(rd) = std::fs::read_dir(&benign_dir) {
         let mut paths: Vec<std::path::PathBuf> = rd.flatten().map(|e| e.path()).collect();
         paths.sort();
@@ -181,6 +182,7 @@ fn main() {
             if let Ok(fp) = persist::fingerprint_file(&p.to_string_lossy()) {
                 benign_fps.push(fp);
             }
+            benign_paths.push(p.to_string_lossy().into_owned());
         }
     }
     let benign = std::sync::Arc::new(build::benign_reference(&benign_fps));
@@ -191,21 +193,31 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
+    // sample locations per version node id, for the miss details
+    let mut locs: HashMap<String, String> = HashMap::new();
+    let mut loc_of_sha: std::collections::BTreeMap<String, String> = Default::default();
+    for s in store.samples().expect("samples") {
+        loc_of_sha
+            .entry(s.sample.sha256.to_ascii_lowercase())
+            .or_insert(s.sample.location.clone());
+        let p = &s.sample.package;
+        if let Some(v) = &p.version {
+            locs.entry(format!("ver:{}/{}@{}", p.ecosystem.slug(), p.name, v))
+                .or_insert(s.sample.location.clone());
+        }
+    }
     println!(
         "variant                 threshold  similar-edges  both-known  share-report  campaigns  covered"
     );
     let d = BuildOptions::default();
-    let mut rows: Vec<(String, BuildOptions)> = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+    let at = |t: f64| BuildOptions {
+        similarity_threshold: t,
+        ..d.clone()
+    };
+    // (label, options, input index): input 0 is the default fingerprint
+    let mut rows: Vec<(String, BuildOptions, usize)> = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
         .iter()
-        .map(|&t| {
-            (
-                "default".to_string(),
-                BuildOptions {
-                    similarity_threshold: t,
-                    ..d.clone()
-                },
-            )
-        })
+        .map(|&t| ("default".to_string(), at(t), 0))
         .collect();
     for share in [0.1, 0.05, 0.03] {
         rows.push((
@@ -214,44 +226,166 @@ fn main() {
                 max_shingle_share: share,
                 ..d.clone()
             },
+            0,
         ));
     }
-    for m in [50, 100, 200] {
+    for m in [50, 100] {
         rows.push((
             format!("min-shingles {m}"),
             BuildOptions {
                 min_shingles: m,
                 ..d.clone()
             },
+            0,
         ));
     }
-    if !benign.is_empty() {
-        for t in [0.5, 0.6, 0.7, 0.8] {
+    for (label, sim) in [
+        ("containment", build::Similarity::Containment),
+        ("idf-weighted", build::Similarity::IdfWeighted),
+    ] {
+        for t in [0.5, 0.6, 0.7, 0.8, 0.9] {
             rows.push((
-                "benign-ref".to_string(),
+                label.to_string(),
                 BuildOptions {
-                    similarity_threshold: t,
-                    known_benign: Some(benign.clone()),
-                    ..d.clone()
+                    similarity: sim,
+                    ..at(t)
                 },
-            ));
-        }
-        for m in [50, 100] {
-            rows.push((
-                format!("benign-ref+min {m}"),
-                BuildOptions {
-                    min_shingles: m,
-                    known_benign: Some(benign.clone()),
-                    ..d.clone()
-                },
+                0,
             ));
         }
     }
-    let miss_row: Option<usize> = std::env::var("MALGRAPH_MISS_ROW")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    for (ri, (label, opts)) in rows.iter().enumerate() {
-        let g = build(&input, opts);
+    // fingerprint variants: (label, options); input i + 1
+    let fdef = FingerprintOptions::default();
+    let fvars: Vec<(&str, FingerprintOptions)> = vec![
+        (
+            "fp str-classes",
+            FingerprintOptions {
+                strings: fingerprint::StringMode::Classes,
+                ..fdef
+            },
+        ),
+        (
+            "fp str-hosts",
+            FingerprintOptions {
+                strings: fingerprint::StringMode::ClassesAndHosts,
+                ..fdef
+            },
+        ),
+        (
+            "fp setup-args",
+            FingerprintOptions {
+                drop_setup_arguments: true,
+                ..fdef
+            },
+        ),
+        (
+            "fp non-runtime",
+            FingerprintOptions {
+                skip_non_runtime: true,
+                ..fdef
+            },
+        ),
+        (
+            "fp setup+nonrt",
+            FingerprintOptions {
+                drop_setup_arguments: true,
+                skip_non_runtime: true,
+                ..fdef
+            },
+        ),
+        (
+            "fp hosts+setup+nonrt",
+            FingerprintOptions {
+                strings: fingerprint::StringMode::ClassesAndHosts,
+                drop_setup_arguments: true,
+                skip_non_runtime: true,
+                ..fdef
+            },
+        ),
+    ];
+    let mut fvars = fvars;
+    fvars.push((
+        "fp payload-only",
+        FingerprintOptions {
+            payload_only: true,
+            ..fdef
+        },
+    ));
+    fvars.push((
+        "fp payload+nonrt",
+        FingerprintOptions {
+            payload_only: true,
+            skip_non_runtime: true,
+            ..fdef
+        },
+    ));
+    let mut inputs: Vec<GraphInput> = vec![input.clone()];
+    let mut benign_of: Vec<std::sync::Arc<std::collections::HashSet<u64>>> = vec![benign.clone()];
+    for (label, fo) in &fvars {
+        let t = Instant::now();
+        inputs.push(refingerprint(&input, &loc_of_sha, *fo));
+        let bfps: Vec<fingerprint::CodeFingerprint> = benign_paths
+            .iter()
+            .filter_map(|p| fp_file(p, *fo))
+            .collect();
+        benign_of.push(std::sync::Arc::new(build::benign_reference(&bfps)));
+        eprintln!("{label}: fingerprints {:.1}s", t.elapsed().as_secs_f64());
+    }
+    for (i, (label, _)) in fvars.iter().enumerate() {
+        let ts: &[f64] = if i >= 3 {
+            &[0.5, 0.6, 0.7, 0.8]
+        } else {
+            &[0.6]
+        };
+        for &t in ts {
+            rows.push((label.to_string(), at(t), i + 1));
+        }
+    }
+    for i in [7usize, 8] {
+        for m in [5usize, 10, 20] {
+            for t in [0.5, 0.6, 0.7] {
+                rows.push((
+                    format!("{} min {m}", fvars[i - 1].0),
+                    BuildOptions {
+                        min_shingles: m,
+                        ..at(t)
+                    },
+                    i,
+                ));
+            }
+        }
+    }
+    if !benign.is_empty() {
+        for (i, label) in [
+            (0, "benign-ref"),
+            (4, "nonrt+benign-ref"),
+            (5, "setup+nonrt+benign-ref"),
+            (6, "all+benign-ref"),
+        ] {
+            for t in [0.5, 0.6, 0.7, 0.8] {
+                rows.push((
+                    label.to_string(),
+                    BuildOptions {
+                        known_benign: Some(benign_of[i].clone()),
+                        ..at(t)
+                    },
+                    i,
+                ));
+            }
+        }
+    }
+    // MALGRAPH_MISS_ROW=2,25: list the missed pairs of these rows (and build only them)
+    let miss_rows: Vec<usize> = std::env::var("MALGRAPH_MISS_ROW")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    let detail = std::env::var("MALGRAPH_MISS_DETAIL").is_ok();
+    for (ri, (label, opts, inp)) in rows.iter().enumerate() {
+        if !miss_rows.is_empty() && !miss_rows.contains(&ri) {
+            continue;
+        }
+        let g = build(&inputs[*inp], opts);
         let (mut known, mut share, mut n) = (0, 0, 0);
         let (mut mknown, mut mshare) = (0, 0);
         for e in g.edges.iter().filter(|e| e.kind == EdgeKind::Similar) {
@@ -265,8 +399,14 @@ fn main() {
                 known += 1;
                 if !ra.is_disjoint(rb) {
                     share += 1;
-                } else if miss_row == Some(ri) {
+                    if miss_rows.contains(&ri) && detail {
+                        println!("  hit {a} <-> {b} ({})", e.why);
+                    }
+                } else if miss_rows.contains(&ri) {
                     println!("  miss {a} {ra:?} <-> {b} {rb:?} ({})", e.why);
+                    if detail {
+                        miss_detail(&locs, &e.source, &e.target);
+                    }
                 }
             }
         }
@@ -280,4 +420,79 @@ fn main() {
             mshare as f64 / mknown.max(1) as f64,
         );
     }
+}
+
+/// Files of an archive (unpacked in memory) and its whole fingerprint.
+fn files_of(
+    loc: &str,
+) -> Option<(
+    Vec<malgraph_core::PackageFile>,
+    fingerprint::CodeFingerprint,
+)> {
+    let bytes = std::fs::read(loc).ok()?;
+    let un = malgraph_archive::open_bytes(&bytes, &malgraph_archive::Options::default()).ok()?;
+    let fp = fingerprint::fingerprint(&un.files);
+    Some((un.files, fp))
+}
+
+/// For a missed pair: per code file of each side, its shingles in the package fingerprint and
+/// how many of them the other side holds too.
+fn miss_detail(locs: &HashMap<String, String>, a: &str, b: &str) {
+    let (Some(la), Some(lb)) = (locs.get(a), locs.get(b)) else {
+        return;
+    };
+    let (Some((fa, pa)), Some((fb, pb))) = (files_of(la), files_of(lb)) else {
+        return;
+    };
+    for (id, loc, files, own, other) in [(a, la, &fa, &pa, &pb), (b, lb, &fb, &pb, &pa)] {
+        println!("    {id} {loc} shingles {}", own.shingles.len());
+        for f in files.iter() {
+            let one = fingerprint::fingerprint(std::slice::from_ref(f));
+            let mine: Vec<u64> = one
+                .shingles
+                .iter()
+                .copied()
+                .filter(|h| own.shingles.binary_search(h).is_ok())
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let shared = mine
+                .iter()
+                .filter(|h| other.shingles.binary_search(h).is_ok())
+                .count();
+            println!(
+                "      {:>6} {:>6} {} ({} B)",
+                mine.len(),
+                shared,
+                f.path,
+                f.data.len()
+            );
+        }
+    }
+}
+
+/// Fingerprint one archive on disk (unpacked in memory) with `fo`.
+fn fp_file(path: &str, fo: FingerprintOptions) -> Option<fingerprint::CodeFingerprint> {
+    let bytes = std::fs::read(path).ok()?;
+    let un = malgraph_archive::open_bytes(&bytes, &malgraph_archive::Options::default()).ok()?;
+    Some(fingerprint_with(&un.files, fo))
+}
+
+/// `input` with every sample re-fingerprinted with `fo`.
+fn refingerprint(
+    input: &GraphInput,
+    loc_of_sha: &std::collections::BTreeMap<String, String>,
+    fo: FingerprintOptions,
+) -> GraphInput {
+    use rayon::prelude::*;
+    let fps: HashMap<String, fingerprint::CodeFingerprint> = loc_of_sha
+        .par_iter()
+        .filter_map(|(sha, loc)| Some((sha.clone(), fp_file(loc, fo)?)))
+        .collect();
+    let mut out = input.clone();
+    for s in &mut out.samples {
+        s.fingerprint = fps.get(&s.sha256).cloned();
+    }
+    out
 }

@@ -3,7 +3,7 @@
 use crate::campaign;
 use crate::fingerprint::CodeFingerprint;
 use crate::model::*;
-use crate::similar::{LshOptions, similar_pairs};
+use crate::similar::{LshOptions, Measure, similar_pairs_with};
 use crate::stdlib::never_links;
 use malgraph_core::{Ecosystem, Iocs, PackageId, PackageName, ScanReport, normalise_name};
 use serde_json::{Value, json};
@@ -66,6 +66,45 @@ pub fn without(set: &[u64], drop: &HashSet<u64>, min_len: usize) -> Vec<u64> {
     }
 }
 
+/// Similarity measure of similar edges (see [`BuildOptions::similarity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Similarity {
+    /// Jaccard of the shingle sets.
+    #[default]
+    Jaccard,
+    /// Containment: shared shingles over the smaller set.
+    Containment,
+    /// Jaccard with every shingle weighted by its inverse document frequency over the
+    /// distinct code of the input (`ln(1 + N / df)`): code every family shares counts less
+    /// than code only a few packages hold, without dropping it.
+    IdfWeighted,
+}
+
+impl Similarity {
+    /// Short name used in edge reasons.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Similarity::Jaccard => "Jaccard",
+            Similarity::Containment => "containment",
+            Similarity::IdfWeighted => "IDF-weighted Jaccard",
+        }
+    }
+}
+
+/// Inverse document frequency weights `ln(1 + N / df)` of the shingles of `sets`.
+pub fn idf_weights(sets: &[&[u64]]) -> HashMap<u64, f64> {
+    let mut df: HashMap<u64, u32> = HashMap::new();
+    for s in sets {
+        for &h in *s {
+            *df.entry(h).or_default() += 1;
+        }
+    }
+    let n = sets.len() as f64;
+    df.into_iter()
+        .map(|(h, d)| (h, (1.0 + n / f64::from(d)).ln()))
+        .collect()
+}
+
 /// Knobs of [`build`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildOptions {
@@ -88,6 +127,8 @@ pub struct BuildOptions {
     /// renamed copy of a benign library (a typosquat shipping all of `requests` under its
     /// own name) does not make two packages similar. `None` = no reference.
     pub known_benign: Option<Arc<HashSet<u64>>>,
+    /// Similarity measure verified on LSH candidates.
+    pub similarity: Similarity,
     /// Edge kinds that join campaigns (`version-of` and `artifact-of` always do).
     pub campaign_edges: Vec<EdgeKind>,
     /// Components with more package / package-version members than this are split by Louvain.
@@ -107,6 +148,7 @@ impl Default for BuildOptions {
             max_neighbours: 6,
             max_shingle_share: DEFAULT_MAX_SHINGLE_SHARE,
             known_benign: None,
+            similarity: Similarity::Jaccard,
             campaign_edges: vec![
                 EdgeKind::Duplicated,
                 EdgeKind::Similar,
@@ -678,13 +720,23 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
     };
     let filtered = drop_frequent_shingles(&raw_sets, opts.max_shingle_share, opts.min_shingles);
     let sets: Vec<&[u64]> = filtered.iter().map(|s| s.as_slice()).collect();
-    let (pairs, n_cands) = similar_pairs(
+    let weights = match opts.similarity {
+        Similarity::IdfWeighted => idf_weights(&sets),
+        _ => HashMap::new(),
+    };
+    let measure = match opts.similarity {
+        Similarity::Jaccard => Measure::Jaccard,
+        Similarity::Containment => Measure::Containment,
+        Similarity::IdfWeighted => Measure::Weighted(&weights),
+    };
+    let (pairs, n_cands) = similar_pairs_with(
         &sets,
         &LshOptions {
             threshold: opts.similarity_threshold,
             bucket_cap: opts.bucket_cap,
             max_neighbours: opts.max_neighbours,
         },
+        measure,
     );
     for (i, j, score) in pairs {
         let score = (score * 1000.0).round() / 1000.0;
@@ -692,7 +744,10 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
             reps[i],
             reps[j],
             EdgeKind::Similar,
-            format!("code similarity {score:.3} (Jaccard of normalised token shingles)"),
+            format!(
+                "code similarity {score:.3} ({} of normalised token shingles)",
+                opts.similarity.as_str()
+            ),
             Some(score),
         );
     }

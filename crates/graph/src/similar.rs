@@ -7,6 +7,7 @@
 
 use crate::fingerprint::mix;
 use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// A pair of item indices and their similarity.
 type Pair = (usize, usize, f64);
@@ -87,11 +88,81 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     inter as f64 / (a.len() + b.len() - inter) as f64
 }
 
+/// Size of the intersection of two sorted, de-duplicated sets, with a weight per element.
+fn weighted_intersection(a: &[u64], b: &[u64], w: &dyn Fn(u64) -> f64) -> f64 {
+    let (mut i, mut j, mut inter) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += w(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    inter
+}
+
+/// Containment similarity of two sorted, de-duplicated sets: `|A ∩ B| / min(|A|, |B|)`
+/// (1.0 when the smaller set is inside the larger one; 0.0 when either is empty).
+pub fn containment(a: &[u64], b: &[u64]) -> f64 {
+    let small = a.len().min(b.len());
+    if small == 0 {
+        return 0.0;
+    }
+    weighted_intersection(a, b, &|_| 1.0) / small as f64
+}
+
+/// Weighted Jaccard of two sorted, de-duplicated sets: the summed weight of the intersection
+/// over the summed weight of the union (`weight` of an element missing from the map is 1.0).
+pub fn weighted_jaccard(a: &[u64], b: &[u64], weight: &HashMap<u64, f64>) -> f64 {
+    let w = |h: u64| weight.get(&h).copied().unwrap_or(1.0);
+    let inter = weighted_intersection(a, b, &w);
+    let total: f64 = a.iter().chain(b.iter()).map(|&h| w(h)).sum::<f64>() - inter;
+    if total <= 0.0 { 0.0 } else { inter / total }
+}
+
+/// Similarity measure verified on LSH candidates (see [`similar_pairs_with`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Measure<'a> {
+    /// Exact Jaccard.
+    Jaccard,
+    /// [`containment`]: a package whose code is inside a larger one is similar to it.
+    Containment,
+    /// [`weighted_jaccard`] with these per-shingle weights.
+    Weighted(&'a HashMap<u64, f64>),
+}
+
+impl Measure<'_> {
+    /// The similarity of two sets under this measure.
+    pub fn score(&self, a: &[u64], b: &[u64]) -> f64 {
+        match self {
+            Measure::Jaccard => jaccard(a, b),
+            Measure::Containment => containment(a, b),
+            Measure::Weighted(w) => weighted_jaccard(a, b, w),
+        }
+    }
+}
+
 /// Pairs `(i, j, jaccard)` with `i < j` of items whose exact Jaccard is at least the threshold.
 /// LSH candidates are ranked by their signature estimate, pruned to the best neighbours per
 /// item, then verified with the exact Jaccard of the shingle sets. Deterministic: sorted by `(i, j)`.
 /// Also returns the number of candidate pairs verified.
 pub fn similar_pairs(sets: &[&[u64]], opts: &LshOptions) -> (Vec<(usize, usize, f64)>, usize) {
+    similar_pairs_with(sets, opts, Measure::Jaccard)
+}
+
+/// As [`similar_pairs`], verified with `measure` instead of Jaccard. For measures other than
+/// Jaccard the candidates are not pre-filtered by size or signature estimate (those bound
+/// only Jaccard); LSH still proposes them, so pairs with a low Jaccard are rarely seen.
+pub fn similar_pairs_with(
+    sets: &[&[u64]],
+    opts: &LshOptions,
+    measure: Measure<'_>,
+) -> (Vec<(usize, usize, f64)>, usize) {
+    let is_jaccard = matches!(measure, Measure::Jaccard);
     let sigs: Vec<[u64; BINS]> = sets.par_iter().map(|s| signature(s)).collect();
     let bands = BINS / ROWS;
     let mut keys: Vec<(u64, u32)> = Vec::with_capacity(sets.len() * bands);
@@ -147,12 +218,13 @@ pub fn similar_pairs(sets: &[&[u64]], opts: &LshOptions) -> (Vec<(usize, usize, 
                     let sb = sets[b as usize];
                     let (lo, hi) = (sa.len().min(sb.len()), sa.len().max(sb.len()));
                     // Jaccard can not exceed |small| / |large|
-                    if (lo as f64) < opts.threshold * hi as f64 {
+                    if is_jaccard && (lo as f64) < opts.threshold * hi as f64 {
                         return None;
                     }
                     // signature estimate first; exact Jaccard only for the kept pairs
                     let est = estimate(&sigs[a], &sigs[b as usize]);
-                    (est >= opts.threshold - ESTIMATE_MARGIN).then_some((a, b as usize, est))
+                    (!is_jaccard || est >= opts.threshold - ESTIMATE_MARGIN)
+                        .then_some((a, b as usize, est))
                 })
                 .collect();
             (cands.len(), found)
@@ -186,7 +258,7 @@ pub fn similar_pairs(sets: &[&[u64]], opts: &LshOptions) -> (Vec<(usize, usize, 
     let out = kept
         .into_par_iter()
         .filter_map(|(a, b)| {
-            let j = jaccard(sets[a], sets[b]);
+            let j = measure.score(sets[a], sets[b]);
             (j >= opts.threshold).then_some((a, b, j))
         })
         .collect();
@@ -201,6 +273,19 @@ mod tests {
     fn jaccard_exact() {
         assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
         assert_eq!(jaccard(&[1], &[2]), 0.0);
+    }
+
+    #[test]
+    fn containment_and_weighted() {
+        assert_eq!(containment(&[1, 2], &[1, 2, 3, 4]), 1.0);
+        assert_eq!(containment(&[], &[1]), 0.0);
+        let mut w = HashMap::new();
+        w.insert(1u64, 0.0);
+        // the shared element weighs nothing, the two others 1 each
+        assert_eq!(weighted_jaccard(&[1, 2], &[1, 3], &w), 0.0);
+        w.insert(1u64, 2.0);
+        assert_eq!(weighted_jaccard(&[1, 2], &[1, 3], &w), 0.5);
+        assert_eq!(Measure::Jaccard.score(&[1, 2], &[1, 3]), 1.0 / 3.0);
     }
 
     #[test]
