@@ -319,6 +319,20 @@ fn main() {
             ..fdef
         },
     ));
+    // focused fingerprints: shingles of the files the scanner flags (high / medium and above)
+    let t = Instant::now();
+    let (focus_high, focus_medium, nfocus, scans) = refingerprint_focused(&input, &loc_of_sha);
+    eprintln!(
+        "focused fingerprints (scan in memory): {:.1}s, packages focused high {} medium {}",
+        t.elapsed().as_secs_f64(),
+        nfocus.0,
+        nfocus.1
+    );
+    let focus_only = std::env::var("MALGRAPH_FOCUS_ONLY").is_ok();
+    if focus_only {
+        rows.retain(|r| r.0 == "default");
+        fvars.clear();
+    }
     let mut inputs: Vec<GraphInput> = vec![input.clone()];
     let mut benign_of: Vec<std::sync::Arc<std::collections::HashSet<u64>>> = vec![benign.clone()];
     for (label, fo) in &fvars {
@@ -341,7 +355,8 @@ fn main() {
             rows.push((label.to_string(), at(t), i + 1));
         }
     }
-    for i in [7usize, 8] {
+    let fp_min_rows: Vec<usize> = if focus_only { vec![] } else { vec![7, 8] };
+    for i in fp_min_rows {
         for m in [5usize, 10, 20] {
             for t in [0.5, 0.6, 0.7] {
                 rows.push((
@@ -355,7 +370,44 @@ fn main() {
             }
         }
     }
-    if !benign.is_empty() {
+    let base = inputs.len();
+    inputs.push(focus_high);
+    inputs.push(focus_medium);
+    for (off, label) in [(0, "focus high"), (1, "focus medium")] {
+        for t in [0.5, 0.6, 0.7, 0.8, 0.9] {
+            rows.push((label.to_string(), at(t), base + off));
+        }
+    }
+    // the CLI path: the scans stored as `collect --scan` stores them, then load_input
+    for (sha, scan) in &scans {
+        store.add_scan(sha, scan).expect("add scan");
+    }
+    let t = Instant::now();
+    let (with_scans, ls3) = load_input(&mut store).expect("load");
+    eprintln!(
+        "load with stored scans: {:.1}s, computed {} cached {}, focused {}",
+        t.elapsed().as_secs_f64(),
+        ls3.computed,
+        ls3.cached,
+        with_scans
+            .samples
+            .iter()
+            .filter(|s| s.focused.is_some())
+            .count()
+    );
+    inputs.push(with_scans);
+    for t in [0.6, 0.7] {
+        rows.push(("store scans, default".to_string(), at(t), inputs.len() - 1));
+        rows.push((
+            "store scans, focus off".to_string(),
+            BuildOptions {
+                focus_flagged: false,
+                ..at(t)
+            },
+            inputs.len() - 1,
+        ));
+    }
+    if !benign.is_empty() && !focus_only {
         for (i, label) in [
             (0, "benign-ref"),
             (4, "nonrt+benign-ref"),
@@ -495,4 +547,68 @@ fn refingerprint(
         s.fingerprint = fps.get(&s.sha256).cloned();
     }
     out
+}
+
+/// `input` with focused fingerprints ([`fingerprint_focused`]) on the files the scanner (run
+/// in memory) flags at high and at medium severity or above; how many samples got one at each
+/// level; and the scans (by sha256).
+#[allow(clippy::type_complexity)]
+fn refingerprint_focused(
+    input: &GraphInput,
+    loc_of_sha: &std::collections::BTreeMap<String, String>,
+) -> (
+    GraphInput,
+    GraphInput,
+    (usize, usize),
+    Vec<(String, malgraph_core::ScanReport)>,
+) {
+    use malgraph_core::Severity;
+    use rayon::prelude::*;
+    let analyzer = malgraph_analyze::Analyzer::new(malgraph_analyze::AnalyzerConfig::default())
+        .expect("analyzer");
+    fn focused(
+        files: &[malgraph_core::PackageFile],
+        scan: &malgraph_core::ScanReport,
+        min: malgraph_core::Severity,
+    ) -> Option<fingerprint::CodeFingerprint> {
+        let fo = FingerprintOptions::default();
+        let whole = fingerprint_with(files, fo);
+        let part = fingerprint_focused(files, fo, &flagged_code_files(scan, min));
+        (part != whole).then_some(part)
+    }
+    let res: Vec<(
+        String,
+        Option<fingerprint::CodeFingerprint>,
+        Option<fingerprint::CodeFingerprint>,
+        malgraph_core::ScanReport,
+    )> = loc_of_sha
+        .par_iter()
+        .filter_map(|(sha, loc)| {
+            let bytes = std::fs::read(loc).ok()?;
+            let un =
+                malgraph_archive::open_bytes(&bytes, &malgraph_archive::Options::default()).ok()?;
+            let mut scan = analyzer.analyze(&un.files, &un.anomalies);
+            scan.path = loc.clone();
+            scan.sha256 = Some(sha.clone());
+            let high = focused(&un.files, &scan, Severity::High);
+            let medium = focused(&un.files, &scan, Severity::Medium);
+            Some((sha.clone(), high, medium, scan))
+        })
+        .collect();
+    let by_sha: HashMap<&str, (&Option<_>, &Option<_>)> = res
+        .iter()
+        .map(|(s, h, m, _)| (s.as_str(), (h, m)))
+        .collect();
+    let (mut hi, mut me) = (input.clone(), input.clone());
+    let mut n = (0, 0);
+    for (h, m) in hi.samples.iter_mut().zip(me.samples.iter_mut()) {
+        if let Some((fh, fm)) = by_sha.get(h.sha256.as_str()) {
+            n.0 += usize::from(fh.is_some());
+            n.1 += usize::from(fm.is_some());
+            h.focused = (*fh).clone();
+            m.focused = (*fm).clone();
+        }
+    }
+    let scans = res.into_iter().map(|(s, _, _, r)| (s, r)).collect();
+    (hi, me, n, scans)
 }

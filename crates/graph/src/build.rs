@@ -127,6 +127,10 @@ pub struct BuildOptions {
     /// renamed copy of a benign library (a typosquat shipping all of `requests` under its
     /// own name) does not make two packages similar. `None` = no reference.
     pub known_benign: Option<Arc<HashSet<u64>>>,
+    /// Code relations (duplicated, similar) use a sample's [`SampleEntry::focused`]
+    /// fingerprint when it has one: packages are compared on the files that carry their
+    /// malicious behaviour, not on a renamed benign library they also ship.
+    pub focus_flagged: bool,
     /// Similarity measure verified on LSH candidates.
     pub similarity: Similarity,
     /// Edge kinds that join campaigns (`version-of` and `artifact-of` always do).
@@ -148,6 +152,7 @@ impl Default for BuildOptions {
             max_neighbours: 6,
             max_shingle_share: DEFAULT_MAX_SHINGLE_SHARE,
             known_benign: None,
+            focus_flagged: true,
             similarity: Similarity::Jaccard,
             campaign_edges: vec![
                 EdgeKind::Duplicated,
@@ -636,7 +641,11 @@ pub fn build(input: &GraphInput, opts: &BuildOptions) -> Graph {
                 n.attrs
                     .insert("normalized_sha256".into(), json!(fp.normalized_sha256));
             }
-            ver_fp.entry(vid.clone()).or_insert(fp);
+            let code = match &s.focused {
+                Some(f) if opts.focus_flagged => f,
+                _ => fp,
+            };
+            ver_fp.entry(vid.clone()).or_insert(code);
         }
         if let Some(sc) = &s.scan {
             ver_scan.entry(vid.clone()).or_insert(sc);

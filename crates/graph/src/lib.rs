@@ -25,7 +25,11 @@
 //!   shingles (a bare `setup()`) take no part in code relations. Fingerprints leave out
 //!   vendored copies of popular Python libraries (a top-level folder named like one of the
 //!   1,000 most popular PyPI packages, not the archive's own name, with >= 3 code files: a
-//!   typosquat shipping all of `requests`). An optional corpus-frequency filter
+//!   typosquat shipping all of `requests`). When a sample has a stored scan that flags code
+//!   files at high severity or above, its code relations use only those files
+//!   ([`fingerprint::fingerprint_focused`], [`SampleEntry::focused`],
+//!   [`BuildOptions::focus_flagged`], on by default): packages that ship the same renamed
+//!   benign library with different payloads are compared on their payloads. An optional corpus-frequency filter
 //!   ([`BuildOptions::max_shingle_share`], [`build::drop_frequent_shingles`]) is off by
 //!   default: on the real corpus it removed most true family edges (see `bench/RESULTS.md`).
 //!   An optional known-benign reference ([`BuildOptions::known_benign`],
@@ -70,7 +74,10 @@ pub mod synthetic;
 
 pub use build::{BuildOptions, DEFAULT_SIMILARITY, Similarity, build};
 pub use export::{ExportFormat, export, to_graphml, to_neo4j, to_node_link_json};
-pub use fingerprint::{CodeFingerprint, FingerprintOptions, fingerprint, fingerprint_with};
+pub use fingerprint::{
+    CodeFingerprint, FingerprintOptions, fingerprint, fingerprint_focused, fingerprint_with,
+    flagged_code_files,
+};
 pub use model::*;
 pub use persist::{LoadStats, load, load_input, save};
 pub use show::{

@@ -45,6 +45,11 @@ pub struct SampleEntry {
     /// Date the layout tells (`YYYY-MM-DD`).
     pub date: Option<String>,
     pub fingerprint: Option<CodeFingerprint>,
+    /// Fingerprint over only the code files the scan flags at high severity or above
+    /// ([`crate::fingerprint::fingerprint_focused`]); `None` when there is no scan, it flags no
+    /// code file, or the flagged files are too small to stand for the package.
+    #[serde(default)]
+    pub focused: Option<CodeFingerprint>,
     pub scan: Option<ScanReport>,
 }
 

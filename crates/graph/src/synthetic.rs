@@ -94,6 +94,7 @@ pub fn synthetic_input(n: usize, seed: u64) -> GraphInput {
                     shingles: sh,
                     modules: vec![name.replace('-', "_")],
                 }),
+                focused: None,
                 scan: Some(scan),
             });
             input.advisories.push(AdvisoryEntry {

@@ -69,6 +69,7 @@ fn sample(
         source: Some("test".into()),
         date: Some("2023-01-01".into()),
         fingerprint: Some(fp),
+        focused: None,
         scan: Some(scan),
     }
 }
@@ -595,6 +596,7 @@ fn vendoring_sample(name: &str, sha: &str, setup_py: &str) -> SampleEntry {
         source: Some("test".into()),
         date: Some("2023-01-01".into()),
         fingerprint: Some(fingerprint(&files)),
+        focused: None,
         scan: None,
     }
 }
@@ -652,6 +654,7 @@ fn renamed_library_sample(name: &str, sha: &str, setup_py: &str) -> SampleEntry 
     files.push(file(&format!("{top}/setup.py"), setup_py));
     SampleEntry {
         fingerprint: Some(fingerprint(&files)),
+        focused: None,
         ..vendoring_sample(name, sha, "")
     }
 }
@@ -676,6 +679,50 @@ fn known_benign_code_does_not_make_packages_similar() {
         ..BuildOptions::default()
     };
     let g = build(&input, &opts);
+    assert!(linked(&g, "alpha", "bravo"), "{:#?}", g.edges);
+    assert!(!linked(&g, "alpha", "charlie"));
+    assert!(!linked(&g, "bravo", "charlie"));
+}
+
+/// Like [`renamed_library_sample`], with the scanner's focus on `setup.py`.
+fn focused_sample(name: &str, sha: &str, setup_py: &str) -> SampleEntry {
+    let top = format!("{name}-1.0");
+    let mut files: Vec<PackageFile> = big_library(&top, 12)
+        .into_iter()
+        .map(|f| PackageFile {
+            path: f.path.replace("/requests/", &format!("/{name}/")),
+            data: f.data,
+        })
+        .collect();
+    files.push(file(&format!("{top}/setup.py"), setup_py));
+    let focus = std::collections::BTreeSet::from([format!("{top}/setup.py")]);
+    SampleEntry {
+        focused: Some(fingerprint_focused(
+            &files,
+            FingerprintOptions::default(),
+            &focus,
+        )),
+        ..renamed_library_sample(name, sha, setup_py)
+    }
+}
+
+#[test]
+fn flagged_files_decide_code_similarity() {
+    let input = three_with_library(["alpha", "bravo", "charlie"], focused_sample);
+    let linked = |g: &Graph, a: &str, b: &str| {
+        let (a, b) = (format!("ver:pypi/{a}@1.0"), format!("ver:pypi/{b}@1.0"));
+        !edges_between(g, &a, &b, EdgeKind::Similar).is_empty()
+            || !edges_between(g, &a, &b, EdgeKind::Duplicated).is_empty()
+    };
+    // whole packages: the shared renamed library joins the unrelated miner
+    let whole = BuildOptions {
+        focus_flagged: false,
+        ..BuildOptions::default()
+    };
+    let g = build(&input, &whole);
+    assert!(linked(&g, "alpha", "charlie"));
+    // by default only the flagged files count: the two stealers stay, the miner goes
+    let g = build(&input, &BuildOptions::default());
     assert!(linked(&g, "alpha", "bravo"), "{:#?}", g.edges);
     assert!(!linked(&g, "alpha", "charlie"));
     assert!(!linked(&g, "bravo", "charlie"));

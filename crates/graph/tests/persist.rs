@@ -80,3 +80,80 @@ fn load_input_fingerprints_once_and_snapshots_round_trip() {
     let back = load(&store).unwrap().unwrap();
     assert_eq!(to_node_link_json(&back), to_node_link_json(&g));
 }
+
+const LIBRARY: &str = "import json\n\nclass Client:\n    def __init__(self, base, timeout=10):\n        self.base = base\n        self.timeout = timeout\n        self.headers = {'Accept': 'application/json'}\n\n    def get(self, path, **params):\n        url = self.base.rstrip('/') + '/' + path.lstrip('/')\n        return json.loads(self._send('GET', url, params))\n\n    def _send(self, method, url, params):\n        raise NotImplementedError(method, url, sorted(params))\n";
+
+fn finding(file: &str, severity: malgraph_core::Severity) -> malgraph_core::Finding {
+    malgraph_core::Finding {
+        rule: "T".into(),
+        category: malgraph_core::Category::CommandExecution,
+        severity,
+        stage: None,
+        evasion: None,
+        file: file.into(),
+        line: 1,
+        snippet: String::new(),
+        layer: 0,
+        message: String::new(),
+    }
+}
+
+#[test]
+fn load_input_focuses_on_flagged_files_and_caches_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut samples = Vec::new();
+    for name in ["aaa", "bbb"] {
+        let bytes = targz(&[
+            (&format!("{name}-1.0/{name}/client.py"), LIBRARY),
+            (&format!("{name}-1.0/setup.py"), BODY),
+        ]);
+        let path = dir.path().join(format!("{name}-1.0.tar.gz"));
+        std::fs::write(&path, &bytes).unwrap();
+        samples.push(Sample {
+            package: PackageId::new(Ecosystem::PyPI, name, Some("1.0")),
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            size: bytes.len() as u64,
+            location: path.to_string_lossy().into_owned(),
+            date: None,
+            label: None,
+        });
+    }
+    let flagged_sha = samples[0].sha256.clone();
+    let batch = Batch {
+        source: "test-samples".into(),
+        kind: SourceKind::ArchiveFolder,
+        location: dir.path().to_string_lossy().into_owned(),
+        advisories: vec![],
+        samples,
+        names: vec![],
+        reports: vec![],
+        errors: vec![],
+    };
+    let mut store = Store::open(dir.path().join("g.db").to_str().unwrap()).unwrap();
+    store.ingest(&batch).unwrap();
+    let mut scan = malgraph_core::ScanReport::error("aaa", Some(flagged_sha.clone()), "x");
+    scan.error = None;
+    scan.findings = vec![
+        finding("aaa-1.0/setup.py", malgraph_core::Severity::High),
+        finding("aaa-1.0/aaa/client.py", malgraph_core::Severity::Low),
+    ];
+    store.add_scan(&flagged_sha, &scan).unwrap();
+
+    let (input, st) = load_input(&mut store).unwrap();
+    assert_eq!((st.computed, st.cached), (2, 0));
+    let by = |n: &str| input.samples.iter().find(|s| s.package.name == n).unwrap();
+    let (a, b) = (by("aaa"), by("bbb"));
+    let whole = a.fingerprint.as_ref().unwrap();
+    let part = a
+        .focused
+        .as_ref()
+        .expect("flagged setup.py gives a focused fingerprint");
+    assert!(part.shingles.len() >= 20 && part.shingles.len() < whole.shingles.len());
+    assert!(part.shingles.iter().all(|h| whole.shingles.contains(h)));
+    assert_eq!(part.normalized_sha256, whole.normalized_sha256);
+    assert!(b.focused.is_none(), "no scan, no focus");
+
+    let (input2, st2) = load_input(&mut store).unwrap();
+    assert_eq!((st2.computed, st2.cached), (0, 2));
+    assert_eq!(input2.samples, input.samples);
+}
