@@ -143,6 +143,11 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             "installs or imports a package through a subprocess",
         ),
         p(
+            "MINER",
+            r"(?i)\s(-o|-r|--url|--pool|--daemon-address)\s+['\x22]?[a-z0-9.+:/-]+:\d{2,5}\b.*\s(-u|-w|--user|--wallet|--wallet-address)\s+['\x22]?[a-z0-9]{40,}|\s(-u|-w|--user|--wallet|--wallet-address)\s+['\x22]?[a-z0-9]{40,}.*\s(-o|-r|--url|--pool|--daemon-address)\s+['\x22]?[a-z0-9.+:/-]+:\d{2,5}\b",
+            "starts a miner with a pool address and a wallet",
+        ),
+        p(
             "PERSIST-SCHEDULED",
             r"(?i)\bcrontab\b|\bschtasks\b|systemctl\s+enable|\blaunchctl\s+load",
             "schedules itself",
@@ -180,6 +185,23 @@ mod tests {
             .collect();
         assert_eq!(ids, vec!["CMD-DOWNLOADER", "CMD-STAGED-EXEC"]);
         assert!(command_rules("git describe --tags").is_empty());
+        // A miner's command line: pool host:port and a wallet, in either order.
+        let wallet = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+        for cmd in [
+            format!("/tmp/m -o pool.example:3333 -u {wallet} -p x"),
+            format!("./m --wallet {wallet} --daemon-address node.example:10102"),
+        ] {
+            assert!(
+                command_rules(&cmd).iter().any(|p| p.rule == "MINER"),
+                "{cmd}"
+            );
+        }
+        // A download to a file and a user name are not a miner.
+        assert!(
+            !command_rules("curl -o out.tgz -u builder http://ci.example:8080/a.tgz")
+                .iter()
+                .any(|p| p.rule == "MINER")
+        );
         assert!(
             command_rules("python -c 'import foo'")
                 .iter()
