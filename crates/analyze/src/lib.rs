@@ -112,6 +112,8 @@ pub struct Analyzer {
 const TEST_FACTOR: f64 = 0.25;
 /// Factor of the top level of modules nobody is known to import.
 const MODULE_TOP_FACTOR: f64 = 0.9;
+/// Factor of code inside an archive within the package (`pkg/x.whl!/mod.py`).
+const NESTED_FACTOR: f64 = 0.25;
 /// Factor of function bodies not reachable from any top level.
 const RUNTIME_FACTOR: f64 = 0.6;
 
@@ -235,7 +237,11 @@ impl Analyzer {
             let stem = lower.rsplit_once('.').map_or(lower.as_str(), |x| x.0);
             let imported_by_setup = setup_imports.contains(stem);
             let imported_by_init = init_imports.contains(stem);
-            let mult = if is_test_path(path) && !imported_by_setup && !imported_by_init {
+            let mult = if path.contains("!/") {
+                // Inside an archive the package carries: installing the package does
+                // not install it (a setup.py that does so is flagged for that).
+                NESTED_FACTOR
+            } else if is_test_path(path) && !imported_by_setup && !imported_by_init {
                 TEST_FACTOR
             } else {
                 1.0
@@ -301,15 +307,15 @@ impl Analyzer {
                             i as u32 + 1,
                             t,
                             msg,
-                            Some(Scope::IMPORT),
+                            Some(Scope::IMPORT.scaled(mult)),
                         ));
                         let ctx = python::PyCtx {
                             path,
                             role: python::Role::Pth,
-                            top: Scope::IMPORT,
-                            func: Scope::IMPORT,
+                            top: Scope::IMPORT.scaled(mult),
+                            func: Scope::IMPORT.scaled(mult),
                             layer: 0,
-                            forced: Some((Scope::IMPORT, i as u32 + 1)),
+                            forced: Some((Scope::IMPORT.scaled(mult), i as u32 + 1)),
                             depth_left: self.cfg.max_decode_depth,
                             max_parse: self.cfg.max_parse_bytes,
                             in_pip: in_pip(path),
@@ -874,6 +880,38 @@ mod tests {
         assert!(rules_of(&after).contains(&"PY-DL-WRITE-EXEC".to_string()));
     }
 
+    #[test]
+    fn code_inside_a_carried_archive_weighs_less_than_the_package_own_code() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let pth = "import base64; exec(base64.b64decode('aW1wb3J0IG9z'))\n";
+        let own = a.analyze(&[pf("p-1/p.pth", pth)], &[]);
+        let carried = a.analyze(&[pf("p-1/_bundled/t-1-py3-none-any.whl!/t.pth", pth)], &[]);
+        let pth_weight = |r: &ScanReport| {
+            r.findings
+                .iter()
+                .find(|f| f.rule == "PY-PTH-CODE")
+                .map(|f| {
+                    f.message
+                        .rsplit("[+")
+                        .next()
+                        .unwrap()
+                        .trim_end_matches(']')
+                        .to_string()
+                })
+                .unwrap()
+        };
+        // Same finding, same file and line evidence, a quarter of the weight.
+        assert!(own.score > 0.0 && carried.score > 0.0);
+        assert!(
+            (carried.score - own.score * NESTED_FACTOR).abs() < 0.01,
+            "{} vs {}",
+            carried.score,
+            own.score
+        );
+        assert_ne!(pth_weight(&own), pth_weight(&carried));
+        assert_eq!(own.verdict, Verdict::Malicious);
+        assert_ne!(carried.verdict, Verdict::Malicious);
+    }
     #[test]
     fn score_is_the_sum_of_finding_weights() {
         let a = Analyzer::new(AnalyzerConfig::default()).unwrap();

@@ -37,6 +37,19 @@ pub(crate) fn decode(text: &str) -> Option<Lit> {
     Some(Lit { bytes, fstring })
 }
 
+/// Decode one literal part of an f-string (the text between interpolations) of a
+/// string whose source text is `literal`: escapes as the prefix says, `{{`/`}}` as braces.
+pub(crate) fn fstring_part(literal: &str, part: &str) -> Vec<u8> {
+    let qpos = literal.find(['\'', '"']).unwrap_or(0);
+    let prefix = literal[..qpos].to_ascii_lowercase();
+    let part = part.replace("{{", "{").replace("}}", "}");
+    if prefix.contains('r') {
+        part.into_bytes()
+    } else {
+        unescape(&part, prefix.contains('b'))
+    }
+}
+
 fn push_char(out: &mut Vec<u8>, c: u32, is_bytes: bool) {
     if is_bytes && c < 256 {
         out.push(c as u8);
@@ -121,6 +134,8 @@ mod tests {
         assert_eq!(decode("'''x'y'''").unwrap().bytes, b"x'y");
         assert_eq!(decode(r#"'\u00e9'"#).unwrap().bytes, "é".as_bytes());
         assert!(decode("f'{x}'").unwrap().fstring);
+        assert_eq!(fstring_part("f'a{x}'", r"a\x41{{"), b"aA{");
+        assert_eq!(fstring_part("rf'a{x}'", r"a\x41}}"), b"a\\x41}");
         assert!(decode("zz'a'").is_none());
     }
 }

