@@ -117,6 +117,10 @@ const NESTED_FACTOR: f64 = 0.25;
 /// Factor of function bodies not reachable from any top level.
 const RUNTIME_FACTOR: f64 = 0.6;
 
+/// `__import__('name')` in a .pth line.
+static PTH_DUNDER_IMPORT_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"__import__\(\s*['"]([\w]+)"#).expect("static regex compiles"));
+
 static IMPORT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w., \t]+))")
         .expect("static regex compiles")
@@ -483,7 +487,8 @@ impl Analyzer {
         }
 
         let mut findings = score_findings(raws);
-        let mut score: f64 = findings.iter().map(|(_, w)| *w).sum();
+        // (Folded from +0.0: an empty f64 sum is -0.0, which prints as "-0.0".)
+        let mut score: f64 = findings.iter().map(|(_, w)| *w).fold(0.0, |a, w| a + w);
         let mut strongest = findings.iter().map(|(_, w)| *w).fold(0.0, f64::max);
         // Several distinct high-severity behaviours also make strong evidence.
         let high: Vec<&Finding> = findings
@@ -790,6 +795,14 @@ fn local_imports(files: &[PackageFile]) -> (HashSet<String>, HashSet<String>) {
         let target = match b {
             "setup.py" if f.path.matches('/').count() <= 1 => &mut setup,
             "__init__.py" => &mut init,
+            _ if b.ends_with(".pth") => {
+                // Run at every interpreter start: what a .pth imports is imported then.
+                let text = String::from_utf8_lossy(&f.data);
+                for c in PTH_DUNDER_IMPORT_RE.captures_iter(&text) {
+                    init.insert(c[1].to_ascii_lowercase());
+                }
+                &mut init
+            }
             _ => continue,
         };
         // Only lines that start with `from` or `import` can match (a match never spans
@@ -913,6 +926,27 @@ mod tests {
         assert_ne!(carried.verdict, Verdict::Malicious);
     }
     #[test]
+    fn modules_a_pth_file_imports_run_at_start() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let module = pf("p-1/hook.py", "import os\nos.system('id')\n");
+        let weight = |files: &[PackageFile]| {
+            let r = a.analyze(files, &[]);
+            let f = r
+                .findings
+                .into_iter()
+                .find(|f| f.rule == "PY-CMD-EXEC")
+                .unwrap();
+            (f.stage, f.message.rsplit("[+").next().unwrap().to_string())
+        };
+        let alone = weight(std::slice::from_ref(&module));
+        for pth in ["import hook\n", "import os; __import__('hook').go()\n"] {
+            let hooked = weight(&[module.clone(), pf("p-1/p.pth", pth)]);
+            assert_eq!(hooked.0, Some(Stage::Import));
+            assert_ne!(alone.1, hooked.1, "{pth}");
+        }
+    }
+
+    #[test]
     fn score_is_the_sum_of_finding_weights() {
         let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
         let r = a.analyze(
@@ -1014,6 +1048,8 @@ mod tests {
         let r = a.analyze(&[], &[]);
         assert_eq!(r.verdict, Verdict::Benign);
         assert_eq!(r.error, None);
+        // Zero, not negative zero (which JSON and text output print as "-0.0").
+        assert!(r.score == 0.0 && r.score.is_sign_positive(), "{}", r.score);
     }
 
     #[test]

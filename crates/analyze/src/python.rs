@@ -1061,21 +1061,34 @@ impl<'t> Py<'t> {
             .named_child(0)?;
         let name = self.static_str(arg)?;
         let name = name.trim();
-        matches!(
-            name,
-            "eval"
-                | "exec"
-                | "compile"
-                | "execfile"
-                | "__import__"
-                | "getattr"
-                | "globals"
-                | "vars"
-                | "locals"
-                | "open"
-                | "setattr"
-        )
-        .then(|| name.to_string())
+        CODE_REACHING_BUILTINS
+            .contains(&name)
+            .then(|| name.to_string())
+    }
+
+    /// The values of a loop variable bound by an enclosing `for var in <static
+    /// sequence>` (`for f in "sum len min".split():`), if they are all known.
+    fn loop_values(&self, n: Node<'t>) -> Option<Vec<String>> {
+        if kind(n) != "identifier" {
+            return None;
+        }
+        let var = text(n, self.src);
+        let mut p = n.parent();
+        while let Some(x) = p {
+            match kind(x) {
+                "function_definition" | "class_definition" | "module" => return None,
+                "for_statement"
+                    if x.child_by_field_id(field!("left"))
+                        .is_some_and(|l| text(l, self.src) == var) =>
+                {
+                    let seq = self.static_seq(x.child_by_field_id(field!("right"))?, 0)?;
+                    return seq.into_iter().map(|b| String::from_utf8(b).ok()).collect();
+                }
+                _ => {}
+            }
+            p = x.parent();
+        }
+        None
     }
 
     /// A string value known statically (literal, or decoded).
@@ -1501,8 +1514,25 @@ impl<'t> Py<'t> {
                 )
             }
             "call" => {
-                let f = text(n.child_by_field_id(field!("function"))?, src);
+                let func = n.child_by_field_id(field!("function"))?;
                 let args = self.args(n);
+                // "a b c".split()
+                if kind(func) == "attribute"
+                    && func
+                        .child_by_field_id(field!("attribute"))
+                        .is_some_and(|a| text(a, src) == "split")
+                    && args.is_empty()
+                {
+                    let (b, _) =
+                        self.static_bytes(func.child_by_field_id(field!("object"))?, depth + 1)?;
+                    let s = String::from_utf8(b).ok()?;
+                    return Some(
+                        s.split_whitespace()
+                            .map(|w| w.as_bytes().to_vec())
+                            .collect(),
+                    );
+                }
+                let f = text(func, src);
                 match f {
                     "map" if args.first().map(|a| text(*a, src)) == Some("chr") => {
                         let ints = self.int_list(*args.get(1)?)?;
@@ -2068,10 +2098,18 @@ impl<'t> Py<'t> {
             );
             return;
         }
+        // (Not a loop over harmless names: `for f in "sum len".split(): getattr(builtins, f)`.)
         if name == "getattr"
             && positional.first().is_some_and(|a| {
                 matches!(text(*a, src), "__builtins__" | "builtins" | "__builtin__")
             })
+            && !positional
+                .get(1)
+                .and_then(|a| self.loop_values(*a))
+                .is_some_and(|vs| {
+                    vs.iter()
+                        .all(|v| !CODE_REACHING_BUILTINS.contains(&v.trim()))
+                })
         {
             disguised(sink, "looks up a builtin by a computed name".into());
         }
@@ -2773,6 +2811,21 @@ fn int_value(t: &str) -> Option<i64> {
 const OWN: &str = "@own";
 
 /// Builtins that run or import code: `x = exec` makes `x` an alias worth following.
+/// Builtins that run or import code, or reach other objects by name.
+const CODE_REACHING_BUILTINS: &[&str] = &[
+    "eval",
+    "exec",
+    "compile",
+    "execfile",
+    "__import__",
+    "getattr",
+    "globals",
+    "vars",
+    "locals",
+    "open",
+    "setattr",
+];
+
 fn is_code_builtin(name: &str) -> bool {
     matches!(
         name,
@@ -3380,6 +3433,18 @@ mod tests {
         let s = run("import os\ndef f():\n    os.system('ls')\nf()\n");
         let f = s.findings.iter().find(|f| f.rule == "PY-CMD-EXEC").unwrap();
         assert_eq!(f.stage, Some(Stage::Install));
+    }
+
+    #[test]
+    fn a_loop_over_harmless_builtin_names_is_not_evasion() {
+        let src = |names: &str| {
+            format!("import builtins\nfor n in '{names}'.split():\n    getattr(builtins, n)\n")
+        };
+        assert!(!rules(&run(&src("sum len min"))).contains(&"PY-EVASION-BUILTINS"));
+        assert!(rules(&run(&src("sum exec min"))).contains(&"PY-EVASION-BUILTINS"));
+        // A name from anywhere else stays a computed look-up.
+        let s = run("import builtins, sys\ngetattr(builtins, sys.argv[1])\n");
+        assert!(rules(&s).contains(&"PY-EVASION-BUILTINS"));
     }
 
     #[test]

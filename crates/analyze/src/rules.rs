@@ -469,10 +469,10 @@ static RULES: &[RuleInfo] = &[
     RuleInfo {
         id: "PY-PTH-CODE",
         category: Category::CodeExecution,
-        severity: Severity::High,
+        severity: Severity::Medium,
         evasion: None,
         summary: "A .pth file with an executable `import` line.",
-        explanation: "Python runs such lines at every interpreter start; a package that needs that is rare and it is a favourite persistence trick.",
+        explanation: "Python runs such lines at every interpreter start, a favourite persistence trick; build tools use the hook too (setuptools' distutils shim, coverage), so what the line runs is judged by the Python rules at import time, and modules it imports count as imported at start.",
     },
     RuleInfo {
         id: "PKG-BINARY-PE",
