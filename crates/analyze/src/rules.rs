@@ -251,6 +251,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Wiring a socket to a shell's standard streams gives a remote attacker a shell; it has no place in a package.",
     },
     RuleInfo {
+        id: "PY-SHELLCODE",
+        category: Category::CodeExecution,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "Allocates executable memory and starts native code in it (VirtualAlloc + CreateThread, mmap PROT_EXEC + CFUNCTYPE).",
+        explanation: "A shellcode loader runs machine code no scanner of Python source can read; libraries call native code through extension modules, not raw memory.",
+    },
+    RuleInfo {
         id: "PY-DL-WRITE-EXEC",
         category: Category::DownloadExecute,
         severity: Severity::Critical,
