@@ -236,6 +236,11 @@ impl Analyzer {
             }
         }
 
+        let py_sources: HashSet<&str> = files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| p.ends_with(".py"))
+            .collect();
         let mut per_file_facts: Vec<(String, Facts)> = Vec::new();
         for f in files {
             let path = f.path.as_str();
@@ -253,6 +258,15 @@ impl Analyzer {
             } else {
                 1.0
             };
+            // Bytecode without its source: code nobody can review.
+            if lower.ends_with(".pyc") && !has_source(path, &py_sources) {
+                let msg = format!(
+                    "compiled bytecode without its source ({} bytes)",
+                    f.data.len()
+                );
+                findings_extra.push(raw("PKG-PYC-ONLY", path, 0, "", msg, None));
+                continue;
+            }
             // Bundled binaries.
             if let Some(rule) = binary_kind(&lower, &f.data) {
                 flagged_binary.insert(path);
@@ -753,6 +767,23 @@ fn fmt_weight(w: f64) -> String {
 /// Whether a file lies in a `pip` package folder (pip itself, vendored or bundled).
 fn in_pip(path: &str) -> bool {
     path.split('/').rev().skip(1).any(|d| d == "pip")
+}
+
+/// Whether the package has the source of the bytecode file `pyc`: `m.py` beside `m.pyc`,
+/// or `m.py` above `__pycache__/m.cpython-311.pyc`.
+fn has_source(pyc: &str, sources: &HashSet<&str>) -> bool {
+    let stem = &pyc[..pyc.len() - 1];
+    if sources.contains(stem) {
+        return true;
+    }
+    let Some((dir, file)) = pyc.rsplit_once('/') else {
+        return false;
+    };
+    let Some(parent) = dir.strip_suffix("__pycache__") else {
+        return false;
+    };
+    let module = file.split('.').next().unwrap_or(file);
+    sources.contains(format!("{parent}{module}.py").as_str())
 }
 
 fn basename(p: &str) -> &str {

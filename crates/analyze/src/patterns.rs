@@ -124,8 +124,13 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
         ),
         p(
             "CMD-STAGED-EXEC",
-            r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b|\bmshta(\.exe)?\s+['\x22]?(https?|javascript|vbscript):|\bregsvr32\b[^\n]*/i:\s*['\x22]?https?:|\bmsiexec\b[^\n]*/i\s*['\x22]?https?:|\brundll32\b[^\n]*javascript:",
-            "pipes data into an interpreter, hides PowerShell, or has a Windows system tool run a remote or inline script",
+            r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b",
+            "pipes data into an interpreter or hides PowerShell",
+        ),
+        p(
+            "CMD-STAGED-EXEC",
+            r"(?i)\bmshta(\.exe)?\s+['\x22]?(https?|javascript|vbscript):|\bregsvr32\b[^\n]*/i:\s*['\x22]?https?:|\bmsiexec\b[^\n]*/i\s*['\x22]?https?:|\brundll32\b[^\n]*javascript:",
+            "has a Windows system tool run a remote or inline script",
         ),
         p(
             "CMD-REVERSE-SHELL",

@@ -2393,6 +2393,24 @@ impl<'t> Py<'t> {
             );
             return;
         }
+        if last == "SourcelessFileLoader"
+            || (last == "spec_from_file_location"
+                && args.iter().any(|a| {
+                    memfind(text(*a, src).as_bytes(), b".pyc")
+                        || self.cmd_text(*a, 0).ends_with(".pyc")
+                }))
+        {
+            push(
+                sink,
+                ctx,
+                "PY-LOAD-BYTECODE",
+                line,
+                snip,
+                format!("loads a module from bytecode (`{name}`)"),
+                Some(scope),
+            );
+            return;
+        }
         if is_clipboard_write(name) {
             // A clipper: puts a wallet address on the clipboard in place of the one the
             // user copied (the address given, or one in a file that also reads it).

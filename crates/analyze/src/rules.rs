@@ -251,6 +251,22 @@ static RULES: &[RuleInfo] = &[
         explanation: "Wiring a socket to a shell's standard streams gives a remote attacker a shell; it has no place in a package.",
     },
     RuleInfo {
+        id: "PKG-PYC-ONLY",
+        category: Category::Packaging,
+        severity: Severity::Medium,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Ships compiled Python bytecode (.pyc) without its source.",
+        explanation: "Bytecode hides the code from review and from source scanners; packages ship sources and let the interpreter compile them.",
+    },
+    RuleInfo {
+        id: "PY-LOAD-BYTECODE",
+        category: Category::CodeExecution,
+        severity: Severity::High,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Loads a module from a .pyc file (importlib sourceless loader).",
+        explanation: "Importing shipped bytecode by path runs code that has no readable source; normal imports find sources by name.",
+    },
+    RuleInfo {
         id: "STEAL-CLIPPER",
         category: Category::InformationStealing,
         severity: Severity::Critical,
