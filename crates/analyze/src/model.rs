@@ -63,6 +63,9 @@ pub(crate) struct Facts {
     pub native_alloc: Vec<(usize, u32, Scope, String)>,
     /// Native code started from an address (CreateThread, QueueUserAPC, CFUNCTYPE).
     pub native_run: Vec<(usize, u32, Scope, String)>,
+    /// Files (base name) whose content is exec'd, that are not Python modules: (name,
+    /// line of the exec, its scope).
+    pub exec_files: Vec<(String, u32, Scope)>,
 }
 
 /// What analysing some code produced.

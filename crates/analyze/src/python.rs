@@ -2073,7 +2073,7 @@ impl<'t> Py<'t> {
             }
             let code_arg = positional.first().copied().or_else(|| kw("source"));
             if let Some(arg) = code_arg {
-                self.on_exec(name, arg, line, snip, scope, ctx, sink);
+                self.on_exec(name, arg, line, snip, scope, ctx, sink, facts);
             }
             return;
         }
@@ -2609,6 +2609,7 @@ impl<'t> Py<'t> {
         scope: Scope,
         ctx: &PyCtx<'_>,
         sink: &mut Sink,
+        facts: &mut Facts,
     ) {
         let decoded = self.static_bytes(arg, 0);
         let origin = self.origin(arg, 0);
@@ -2673,7 +2674,14 @@ impl<'t> Py<'t> {
                 Some(scope),
             );
         } else if origin & (LIT | FILEREAD) == origin {
-            // eval of a literal or exec of a file the package ships: configuration.
+            // eval of a literal or exec of a file the package ships: configuration — but
+            // a file that is not a Python module is not analysed as one, so the analyser
+            // reads it as code run here (a payload kept in `data.txt`).
+            if let Some(file) = self.read_file_name(arg)
+                && !file.to_ascii_lowercase().ends_with(".py")
+            {
+                facts.exec_files.push((file, line, scope));
+            }
         } else {
             push(
                 sink,
@@ -2685,6 +2693,43 @@ impl<'t> Py<'t> {
                 Some(scope),
             );
         }
+    }
+
+    /// Base name of the file whose content `n` is: `open(p).read()`, `open(p, 'r').read()`,
+    /// `Path(p).read_text()`, `p` resolved as command text.
+    fn read_file_name(&self, n: Node<'t>) -> Option<String> {
+        let n = if kind(n) == "identifier" {
+            self.reaching(n, text(n, self.src))?
+        } else {
+            n
+        };
+        if kind(n) != "call" {
+            return None;
+        }
+        let f = n.child_by_field_id(field!("function"))?;
+        if kind(f) != "attribute" {
+            return None;
+        }
+        let attr = text(f.child_by_field_id(field!("attribute"))?, self.src);
+        if !matches!(attr, "read" | "read_text") {
+            return None;
+        }
+        let opener = f.child_by_field_id(field!("object"))?;
+        if kind(opener) != "call" {
+            return None;
+        }
+        let mut path = *self.args(opener).first()?;
+        // os.path.join(dirname(__file__), 'data.txt'): the last part names the file.
+        if kind(path) == "call"
+            && path
+                .child_by_field_id(field!("function"))
+                .is_some_and(|f| text(f, self.src).ends_with("path.join"))
+        {
+            path = *self.args(path).last()?;
+        }
+        let text = self.cmd_text(path, 0);
+        let base = text.rsplit(['/', '\\']).next()?.trim();
+        (!base.is_empty() && !base.contains("{}") && base.len() < 200).then(|| base.to_string())
     }
 
     /// Analyse code recovered from a string (decoded, written to disk, `python -c`).
