@@ -361,6 +361,9 @@ struct Py<'t> {
     fn_max_end: Vec<usize>,
     reach_top: HashSet<String>,
     reach_install: HashSet<String>,
+    /// Functions registered as chat-bot handlers (`@bot.command()`,
+    /// `@bot.message_handler(...)`, `@client.event`): their parameters are messages.
+    chat_handlers: HashSet<usize>,
     install_classes: HashSet<String>,
     class_bases: HashMap<String, Vec<String>>,
     funcs: HashMap<String, Node<'t>>,
@@ -527,6 +530,73 @@ fn line_of(n: Node<'_>) -> u32 {
     n.start_position().row as u32 + 1
 }
 
+/// Chat-bot libraries (import roots).
+const CHAT_LIBS: &[&str] = &[
+    "discord",
+    "nextcord",
+    "disnake",
+    "interactions",
+    "hikari",
+    "telebot",
+    "telegram",
+    "aiogram",
+    "pyrogram",
+    "telethon",
+    "slack_bolt",
+    "slack_sdk",
+    "vk_api",
+    "matrix_client",
+    "nio",
+];
+
+/// Calls that start a chat bot's event loop.
+const CHAT_START: &[&str] = &[
+    "run",
+    "start",
+    "infinity_polling",
+    "polling",
+    "start_polling",
+    "run_polling",
+    "idle",
+];
+
+/// A decorator registering a chat-bot handler: `@bot.command()`, `@bot.hybrid_command()`,
+/// `@client.event`, `@bot.message_handler(...)`, `@dp.message_handler(...)`,
+/// `@app.on_message(...)`, `@router.message(...)`.
+static CHAT_HANDLER_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^@\s*[\w.]*?\b(command|hybrid_command|slash_command|event|listen|message_handler|callback_query_handler|on_message|message)\s*(\(|$)",
+    )
+    .expect("static regex compiles")
+});
+
+/// Whether the function definition `f` is decorated as a chat-bot handler. Command-line
+/// frameworks decorate alike: a decorator rooted at `click`/`typer` (or an alias of them)
+/// or at a function (a click group) rules the function out.
+fn is_chat_handler(
+    f: Node<'_>,
+    src: &[u8],
+    aliases: &HashMap<String, String>,
+    funcs: &HashMap<String, Node<'_>>,
+) -> bool {
+    let Some(d) = f.parent().filter(|p| kind(*p) == "decorated_definition") else {
+        return false;
+    };
+    let mut c = d.walk();
+    let decorators: Vec<&str> = d
+        .named_children(&mut c)
+        .filter(|x| kind(*x) == "decorator")
+        .map(|x| text(x, src).trim())
+        .collect();
+    let cli = decorators.iter().any(|t| {
+        let root = t.trim_start_matches('@').trim_start();
+        let root = root.split(['.', '(']).next().unwrap_or("");
+        let module = aliases.get(root).map_or(root, String::as_str);
+        matches!(module.split('.').next(), Some("click" | "typer")) || funcs.contains_key(root)
+    });
+    !cli && decorators.iter().any(|t| CHAT_HANDLER_RE.is_match(t))
+}
+
 impl<'t> Py<'t> {
     /// First pass: imports, aliases, assignments, call graph, install command classes.
     fn collect(src: &'t [u8], parsed: &'t [u8], tree: &'t Tree, _ctx: &PyCtx<'_>) -> Py<'t> {
@@ -541,6 +611,7 @@ impl<'t> Py<'t> {
             fn_max_end: Vec::new(),
             reach_top: HashSet::new(),
             reach_install: HashSet::new(),
+            chat_handlers: HashSet::new(),
             install_classes: HashSet::new(),
             class_bases: HashMap::new(),
             funcs: HashMap::new(),
@@ -557,6 +628,7 @@ impl<'t> Py<'t> {
         let mut fn_calls: HashMap<String, Vec<String>> = HashMap::new();
         let mut fn_class: Vec<(String, String)> = Vec::new();
         let mut alias_candidates: Vec<(String, Node<'t>)> = Vec::new();
+        let mut chat_handler_names: Vec<String> = Vec::new();
         // (node, enclosing function name)
         // (node, enclosing function name, its id, enclosing class, the walk's view)
         type Item<'t> = (
@@ -666,6 +738,10 @@ impl<'t> Py<'t> {
                         child_cls = None;
                         if cur_fid == 0 && cur_cls.is_none() {
                             py.module_defs.insert(name.clone());
+                        }
+                        if is_chat_handler(n, src, &py.aliases, &py.funcs) {
+                            py.chat_handlers.insert(n.id());
+                            chat_handler_names.push(name.clone());
                         }
                         py.funcs.entry(name.clone()).or_insert(n);
                         py.funcs_by_id.insert(n.id(), n);
@@ -830,6 +906,20 @@ impl<'t> Py<'t> {
             if top_callees.contains(cls) {
                 seeds_top.push(m.clone());
             }
+        }
+        // Handlers count only beside a chat library (`@click.command()` is a CLI).
+        let chat_lib = py
+            .aliases
+            .values()
+            .any(|m| CHAT_LIBS.contains(&m.split('.').next().unwrap_or(m)));
+        if !chat_lib {
+            py.chat_handlers.clear();
+            chat_handler_names.clear();
+        }
+        // A bot started at the top level (`bot.run(TOKEN)`, `infinity_polling()`) runs its
+        // handlers from then on.
+        if top_calls.iter().any(|c| CHAT_START.contains(&c.as_str())) {
+            seeds_top.extend(chat_handler_names);
         }
         py.reach_top = reach(seeds_top);
         let seeds_install: Vec<String> = fn_class
@@ -1893,8 +1983,6 @@ impl<'t> Py<'t> {
         let in_install_class = cls
             .as_ref()
             .is_some_and(|c| self.install_classes.contains(*c));
-        let m = ctx.top.factor.min(ctx.func.factor.max(ctx.top.factor)); // path multiplier kept in ctx
-        let _ = m;
         if in_install_class || self.reach_install.contains(name) {
             return Scope {
                 stage: Stage::Install,
@@ -2212,6 +2300,17 @@ impl<'t> Py<'t> {
                     line,
                     snip,
                     "runs commands received over a socket".into(),
+                    Some(scope),
+                );
+            }
+            if o & UNKNOWN != 0 && self.chat_handlers.contains(&fid) {
+                push(
+                    sink,
+                    ctx,
+                    "PY-RC-CHAT-COMMAND",
+                    line,
+                    snip,
+                    "a chat-bot handler runs the command it receives".into(),
                     Some(scope),
                 );
             }
@@ -2671,6 +2770,16 @@ impl<'t> Py<'t> {
                 line,
                 snip,
                 format!("`{name}` runs code received over a socket"),
+                Some(scope),
+            );
+        } else if origin & UNKNOWN != 0 && self.chat_handlers.contains(&self.enclosing_fn(arg)) {
+            push(
+                sink,
+                ctx,
+                "PY-RC-CHAT-COMMAND",
+                line,
+                snip,
+                format!("a chat-bot handler runs the code it receives with `{name}`"),
                 Some(scope),
             );
         } else if origin & (LIT | FILEREAD) == origin {

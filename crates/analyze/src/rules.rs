@@ -243,6 +243,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "A connect/recv/execute loop is a backdoor; network services in libraries do not execute what they receive.",
     },
     RuleInfo {
+        id: "PY-RC-CHAT-COMMAND",
+        category: Category::RemoteControl,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "A chat-bot handler (Discord, Telegram...) runs the command or code in the message it receives.",
+        explanation: "A chat bot as command channel is a remote-access tool; started at import, every installer hands over the machine.",
+    },
+    RuleInfo {
         id: "PY-RC-REVERSE-SHELL",
         category: Category::RemoteControl,
         severity: Severity::Critical,
