@@ -40,6 +40,10 @@ const TAINT_STRONG: u8 = 2;
 /// by nothing benign while installing.
 const TAINT_SECRET: u8 = 4;
 
+/// Deepest nesting the static evaluators follow: malware concatenates thousands of pieces,
+/// and recursion must stay bounded so a crafted file cannot exhaust the stack.
+const MAX_DEPTH: u32 = 24;
+
 /// `child_process` functions that start programs.
 const CHILD_PROCESS: &[&str] = &[
     "exec",
@@ -143,7 +147,11 @@ impl<'t> Js<'t> {
 
     /// A literal string's value with its escapes decoded.
     fn literal(&self, n: Node<'_>) -> Option<String> {
-        if !matches!(n.kind(), "string" | "template_string") {
+        self.literal_depth(n, 0)
+    }
+
+    fn literal_depth(&self, n: Node<'_>, depth: u32) -> Option<String> {
+        if depth > MAX_DEPTH || !matches!(n.kind(), "string" | "template_string") {
             return None;
         }
         let mut out = String::new();
@@ -154,7 +162,7 @@ impl<'t> Js<'t> {
                 "escape_sequence" => unescape(self.text(p), &mut out),
                 "template_substitution" => {
                     let inner = p.named_child(0)?;
-                    out.push_str(&self.static_str(inner)?);
+                    out.push_str(&self.static_str_depth(inner, depth + 1)?);
                 }
                 _ => {}
             }
@@ -170,11 +178,11 @@ impl<'t> Js<'t> {
     }
 
     fn static_str_depth(&self, n: Node<'_>, depth: u32) -> Option<String> {
-        if depth > 16 {
+        if depth > MAX_DEPTH {
             return None;
         }
         match n.kind() {
-            "string" | "template_string" => self.literal(n),
+            "string" | "template_string" => self.literal_depth(n, depth + 1),
             "identifier" => self.consts.get(self.text(n)).cloned(),
             "parenthesized_expression" => self.static_str_depth(n.named_child(0)?, depth + 1),
             "binary_expression" => {
@@ -237,12 +245,22 @@ impl<'t> Js<'t> {
     /// Best-effort text of an expression: the static value, or literal parts with the rest
     /// as written (`curl ${url} | sh`).
     fn loose_str(&self, n: Node<'_>) -> String {
-        if let Some(s) = self.static_str(n) {
+        self.loose_depth(n, 0)
+    }
+
+    fn loose_depth(&self, n: Node<'_>, depth: u32) -> String {
+        if depth > MAX_DEPTH {
+            return String::new();
+        }
+        if let Some(s) = self.static_str_depth(n, depth) {
             return s;
         }
         match n.kind() {
             "binary_expression" => {
-                let part = |f| n.child_by_field_name(f).map(|x| self.loose_str(x));
+                let part = |f| {
+                    n.child_by_field_name(f)
+                        .map(|x| self.loose_depth(x, depth + 1))
+                };
                 format!(
                     "{}{}",
                     part("left").unwrap_or_default(),
@@ -256,7 +274,10 @@ impl<'t> Js<'t> {
                     match p.kind() {
                         "string_fragment" => out.push_str(self.text(p)),
                         "escape_sequence" => unescape(self.text(p), &mut out),
-                        _ => match p.named_child(0).and_then(|x| self.static_str(x)) {
+                        _ => match p
+                            .named_child(0)
+                            .and_then(|x| self.static_str_depth(x, depth + 1))
+                        {
                             Some(s) => out.push_str(&s),
                             None => out.push_str(self.text(p)),
                         },
@@ -268,7 +289,8 @@ impl<'t> Js<'t> {
                 let mut c = n.walk();
                 let parts: Vec<String> = n
                     .named_children(&mut c)
-                    .map(|x| self.loose_str(x))
+                    .take(64)
+                    .map(|x| self.loose_depth(x, depth + 1))
                     .collect();
                 parts.join(" ")
             }
@@ -279,6 +301,13 @@ impl<'t> Js<'t> {
     /// The module (or module member) an expression denotes: `require('x')`,
     /// `require('x').y`, `await import('x')`, `cp.exec` with `cp` an alias.
     fn module_of(&self, n: Node<'_>) -> Option<String> {
+        self.module_depth(n, 0)
+    }
+
+    fn module_depth(&self, n: Node<'_>, depth: u32) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match n.kind() {
             "call_expression" => {
                 let f = n.child_by_field_name("function")?;
@@ -293,11 +322,13 @@ impl<'t> Js<'t> {
             "member_expression" => {
                 let obj = n.child_by_field_name("object")?;
                 let prop = n.child_by_field_name("property")?;
-                let base = self.module_of(obj)?;
+                let base = self.module_depth(obj, depth + 1)?;
                 Some(format!("{base}.{}", self.text(prop)))
             }
             "identifier" => self.aliases.get(self.text(n)).cloned(),
-            "await_expression" | "parenthesized_expression" => self.module_of(n.named_child(0)?),
+            "await_expression" | "parenthesized_expression" => {
+                self.module_depth(n.named_child(0)?, depth + 1)
+            }
             _ => None,
         }
     }
@@ -315,7 +346,7 @@ impl<'t> Js<'t> {
     }
 
     fn canon_inner(&self, n: Node<'_>, depth: u32) -> String {
-        if depth > 12 {
+        if depth > MAX_DEPTH {
             return String::new();
         }
         if let Some(m) = self.module_of(n) {

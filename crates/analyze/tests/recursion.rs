@@ -31,3 +31,37 @@ key = getattr(key, key)(key)
         .expect("analysis finished");
     assert_eq!(report.verdict, Verdict::Benign);
 }
+
+/// Deep JavaScript nesting (long `+` chains, nested templates and parentheses, long member
+/// chains: obfuscators produce all of them) must not exhaust the stack either.
+#[test]
+fn deep_javascript_nesting_terminates() {
+    let concat = vec!["'a'"; 30_000].join(" + ");
+    let template = format!("{}x{}", "`${".repeat(2_000), "}`".repeat(2_000));
+    let parens = format!("{}cp{}", "(".repeat(5_000), ")".repeat(5_000));
+    let chain = format!("cp{}", ".a".repeat(30_000));
+    let src = format!(
+        "const cp = require('child_process');\ncp.exec({concat});\ncp.exec({template});\n{parens}.exec('id');\n{chain}.exec('id');\neval({concat});\n"
+    );
+    let files = vec![
+        PackageFile {
+            path: "package/package.json".into(),
+            data: br#"{"name":"x","version":"1.0.0","scripts":{"postinstall":"node index.js"}}"#
+                .to_vec(),
+        },
+        PackageFile {
+            path: "package/index.js".into(),
+            data: src.into_bytes(),
+        },
+    ];
+    let report = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+            a.analyze(&files, &[])
+        })
+        .unwrap()
+        .join()
+        .expect("analysis finished");
+    assert!(report.findings.iter().any(|f| f.rule == "JS-CHILD-PROCESS"));
+}
