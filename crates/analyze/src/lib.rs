@@ -1174,7 +1174,11 @@ mod tests {
             "{hits:?}"
         );
         assert!(
-            report.iocs.domains.iter().any(|d| d == "bad.example-c2.net"),
+            report
+                .iocs
+                .domains
+                .iter()
+                .any(|d| d == "bad.example-c2.net"),
             "{:?}",
             report.iocs
         );
