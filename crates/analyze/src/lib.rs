@@ -658,12 +658,14 @@ impl Analyzer {
         let high_rules: HashSet<&str> = high.iter().map(|f| f.rule.as_str()).collect();
         let high_cats: HashSet<_> = high.iter().map(|f| f.category).collect();
         let several_strong = high_rules.len() >= 3 || high_cats.len() >= 2;
+        let mut weights: Vec<f64> = findings.iter().map(|(_, w)| *w).collect();
         let mut findings: Vec<Finding> = findings.drain(..).map(|(f, _)| f).collect();
         for f in yara_findings {
             let w = severity_weight(f.severity);
             score += w;
             strongest = f64::max(strongest, w);
             findings.push(f);
+            weights.push(w);
         }
         score = (score * 100.0).round() / 100.0;
 
@@ -723,6 +725,8 @@ impl Analyzer {
         } else {
             Verdict::Benign
         };
+        // Labels and counts above saw every finding; the report lists a few of each kind.
+        let findings = cap_repeats(findings, &weights);
         let version = sink.version.clone();
         let metadata = Metadata {
             name: sink.name.clone(),
@@ -759,6 +763,52 @@ impl Analyzer {
             error: None,
         }
     }
+}
+
+/// Most findings of one rule in one file the report lists. A rule adds to the score at most
+/// twice, so the rest only repeat what is shown: they are counted on the last one listed.
+const MAX_SAME_RULE_FILE: usize = 3;
+
+/// Keep, for each rule and file, the [`MAX_SAME_RULE_FILE`] findings of most weight (all
+/// that count toward the score), in their order; note how many more there were.
+fn cap_repeats(findings: Vec<Finding>, weights: &[f64]) -> Vec<Finding> {
+    let mut groups: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        groups.entry((&f.rule, &f.file)).or_default().push(i);
+    }
+    let mut keep = vec![true; findings.len()];
+    let mut more: HashMap<usize, usize> = HashMap::new();
+    for idx in groups.values() {
+        if idx.len() <= MAX_SAME_RULE_FILE {
+            continue;
+        }
+        let mut by_weight = idx.clone();
+        by_weight.sort_by(|a, b| {
+            let w = |i: &usize| weights.get(*i).copied().unwrap_or(0.0);
+            w(b).total_cmp(&w(a)).then(a.cmp(b))
+        });
+        for &i in &by_weight[MAX_SAME_RULE_FILE..] {
+            keep[i] = false;
+        }
+        let last = by_weight[..MAX_SAME_RULE_FILE].iter().max().copied();
+        if let Some(last) = last {
+            more.insert(last, idx.len() - MAX_SAME_RULE_FILE);
+        }
+    }
+    findings
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep[*i])
+        .map(|(i, mut f)| {
+            if let Some(n) = more.get(&i) {
+                // Before the weight tag, which stays last.
+                let note = format!(" (and {n} more like it in this file)");
+                let at = f.message.rfind(" [+").unwrap_or(f.message.len());
+                f.message.insert_str(at, &note);
+            }
+            f
+        })
+        .collect()
 }
 
 /// Credential-store rules and exfiltration-channel rules that make a stealer's shape.
@@ -1182,6 +1232,27 @@ mod tests {
             "{:?}",
             report.iocs
         );
+    }
+
+    #[test]
+    fn repeated_findings_of_a_rule_in_a_file_are_listed_a_few_times() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let calls = "import os\n".to_string() + &"os.system('ls')\n".repeat(7);
+        let report = a.analyze(&[pf("p-1.0/setup.py", &calls)], &[]);
+        let listed: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "PY-CMD-EXEC")
+            .collect();
+        assert_eq!(listed.len(), MAX_SAME_RULE_FILE);
+        assert!(
+            listed[2]
+                .message
+                .ends_with("(and 4 more like it in this file) [+0]")
+        );
+        // The ones that count are kept: the listed weights add up to the rule's share.
+        assert!(listed[0].message.contains("[+1]") && listed[1].message.contains("[+0.5]"));
+        assert_eq!(report.stats.flagged_lines, 7);
     }
 
     #[test]
