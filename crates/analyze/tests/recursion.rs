@@ -2,7 +2,20 @@
 //! (found on real benign code: werkzeug, sympy).
 
 use malgraph_analyze::{Analyzer, AnalyzerConfig};
-use malgraph_core::{PackageFile, Verdict};
+use malgraph_core::{PackageFile, ScanReport, Verdict};
+
+/// Analyse on a 2 MB stack, on purpose: unbounded recursion overflows it and aborts the test.
+fn analyze_on_small_stack(files: Vec<PackageFile>) -> ScanReport {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+            a.analyze(&files, &[])
+        })
+        .unwrap()
+        .join()
+        .expect("analysis finished")
+}
 
 #[test]
 fn self_referencing_subscript_calls_terminate() {
@@ -19,16 +32,7 @@ key = getattr(key, key)(key)
         path: "pkg-1.0/pkg/__init__.py".into(),
         data: src.as_bytes().to_vec(),
     }];
-    // A small stack on purpose: unbounded recursion would overflow it and abort the test.
-    let report = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(move || {
-            let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
-            a.analyze(&files, &[])
-        })
-        .unwrap()
-        .join()
-        .expect("analysis finished");
+    let report = analyze_on_small_stack(files);
     assert_eq!(report.verdict, Verdict::Benign);
 }
 
@@ -54,14 +58,6 @@ fn deep_javascript_nesting_terminates() {
             data: src.into_bytes(),
         },
     ];
-    let report = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(move || {
-            let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
-            a.analyze(&files, &[])
-        })
-        .unwrap()
-        .join()
-        .expect("analysis finished");
+    let report = analyze_on_small_stack(files);
     assert!(report.findings.iter().any(|f| f.rule == "JS-CHILD-PROCESS"));
 }
