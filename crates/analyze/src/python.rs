@@ -47,6 +47,9 @@ pub(crate) struct PyCtx<'a> {
     /// The file is part of a copy of pip (whose own entry-point calls are not a package
     /// installing others).
     pub in_pip: bool,
+    /// Functions of this module that the files running first call (`setup.py` calling
+    /// `helper.check()` after `from tests import helper`): they run at the top's scope.
+    pub called: &'a [String],
 }
 
 // Origins of a value (bit flags).
@@ -599,7 +602,7 @@ fn is_chat_handler(
 
 impl<'t> Py<'t> {
     /// First pass: imports, aliases, assignments, call graph, install command classes.
-    fn collect(src: &'t [u8], parsed: &'t [u8], tree: &'t Tree, _ctx: &PyCtx<'_>) -> Py<'t> {
+    fn collect(src: &'t [u8], parsed: &'t [u8], tree: &'t Tree, ctx: &PyCtx<'_>) -> Py<'t> {
         let mut py = Py {
             src,
             parsed,
@@ -902,6 +905,7 @@ impl<'t> Py<'t> {
         };
         // A class instantiated at the top level makes its methods reachable.
         let mut seeds_top = top_calls.clone();
+        seeds_top.extend(ctx.called.iter().cloned());
         for (m, cls) in &fn_class {
             if top_callees.contains(cls) {
                 seeds_top.push(m.clone());
@@ -2861,6 +2865,7 @@ impl<'t> Py<'t> {
             depth_left: ctx.depth_left.saturating_sub(1),
             max_parse: ctx.max_parse,
             in_pip: ctx.in_pip,
+            called: &[],
         };
         let mut facts = Facts::default();
         analyze(code, &inner, sink, &mut facts);
@@ -3410,6 +3415,7 @@ mod tests {
             depth_left: 5,
             max_parse: 1 << 20,
             in_pip: false,
+            called: &[],
         };
         let mut sink = Sink::default();
         let mut facts = Facts::default();
@@ -3559,6 +3565,7 @@ mod tests {
                 depth_left: 5,
                 max_parse: 1 << 20,
                 in_pip: crate::in_pip(path),
+                called: &[],
             };
             let mut sink = Sink::default();
             analyze(src.as_bytes(), &ctx, &mut sink, &mut Facts::default());
