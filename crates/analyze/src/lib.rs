@@ -28,6 +28,7 @@ mod js;
 mod meta;
 mod model;
 mod patterns;
+mod pickle;
 mod pyc;
 mod pylit;
 mod python;
@@ -317,6 +318,20 @@ impl Analyzer {
                         &mut sink,
                     );
                 }
+                continue;
+            }
+            // Pickles (models, data files): loading one calls what it imports, wherever
+            // it sits (a model inside a zip-format `.pt` file is named `m.pt!/.../data.pkl`).
+            if !lower.ends_with(".py")
+                && pickle::looks_like(&f.data)
+                && let Some(globals) = pickle::read(&f.data)
+            {
+                let discount = if is_test_path(path) { TEST_FACTOR } else { 1.0 };
+                let scope = Scope {
+                    stage: Stage::Import,
+                    factor: MODULE_TOP_FACTOR * discount,
+                };
+                self.pickle_findings(path, &globals, scope, &mut findings_extra, &mut sink);
                 continue;
             }
             // Bundled binaries.
@@ -1010,6 +1025,70 @@ fn pyc_findings(
             for p in patterns::command_rules(s) {
                 let msg = format!("bytecode command string {}: {}", p.what, model::snippet(s));
                 add(p.rule, s, msg, out);
+            }
+        }
+    }
+}
+
+/// Modules whose callables take a command line.
+const PICKLE_CMD_MODULES: &[&str] = &["os", "posix", "nt", "subprocess", "commands", "pty"];
+
+impl Analyzer {
+    /// Findings of a pickle's dangerous imports; the commands and code it hands them are
+    /// judged by the command and Python rules at the pickle's scope.
+    fn pickle_findings(
+        &self,
+        path: &str,
+        globals: &[pickle::Global],
+        scope: Scope,
+        out: &mut Vec<Raw>,
+        sink: &mut Sink,
+    ) {
+        let mut seen: HashSet<(&'static str, String)> = HashSet::new();
+        for g in globals {
+            let Some(danger) = pickle::danger(g) else {
+                continue;
+            };
+            let full = format!("{}.{}", g.module, g.name);
+            let rule = match danger {
+                pickle::Danger::Runs => "PKL-CODE-EXEC",
+                pickle::Danger::Unsafe => "PKL-UNSAFE-GLOBAL",
+            };
+            let call = format!("{full}({})", g.args.first().map_or("", |a| a.as_str()));
+            if seen.insert((rule, full.clone())) {
+                let msg = format!("loading this pickle calls `{full}`");
+                out.push(raw(rule, path, 0, &call, msg, Some(scope)));
+            }
+            if danger != pickle::Danger::Runs {
+                continue;
+            }
+            let root = g.module.split('.').next().unwrap_or("");
+            for a in g.args.iter().filter(|a| !a.is_empty()) {
+                if sink.strings.len() < 1 << 20 {
+                    sink.strings.push_str(a);
+                    sink.strings.push('\n');
+                }
+                if PICKLE_CMD_MODULES.contains(&root) {
+                    for p in patterns::command_rules(a) {
+                        let msg = format!("pickle command {}: {}", p.what, model::snippet(a));
+                        out.push(raw(p.rule, path, 0, a, msg, Some(scope)));
+                    }
+                } else {
+                    // Code handed to exec / eval / compile / timeit...: analysed as Python.
+                    let ctx = python::PyCtx {
+                        path,
+                        role: python::Role::Module,
+                        top: scope,
+                        func: scope,
+                        layer: 1,
+                        forced: Some((scope, 0)),
+                        depth_left: self.cfg.max_decode_depth,
+                        max_parse: self.cfg.max_parse_bytes,
+                        in_pip: false,
+                        called: &[],
+                    };
+                    python::analyze(a.as_bytes(), &ctx, sink, &mut Facts::default());
+                }
             }
         }
     }

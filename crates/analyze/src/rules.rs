@@ -515,6 +515,22 @@ static RULES: &[RuleInfo] = &[
         explanation: "Python runs such lines at every interpreter start, a favourite persistence trick; build tools use the hook too (setuptools' distutils shim, coverage), so what the line runs is judged by the Python rules at import time, and modules it imports count as imported at start.",
     },
     RuleInfo {
+        id: "PKL-CODE-EXEC",
+        category: Category::CodeExecution,
+        severity: Severity::Critical,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "A pickle (model or data file) that runs a command or code when loaded (`os.system`, `subprocess`, `exec`...).",
+        explanation: "Unpickling calls every callable the data imports; a model or data file has no reason to import a command or code runner, and `torch.load` / `pickle.load` in the package's own code runs it. The opcodes are read, never unpickled; the command or code handed over is judged by the command and Python rules.",
+    },
+    RuleInfo {
+        id: "PKL-UNSAFE-GLOBAL",
+        category: Category::CodeExecution,
+        severity: Severity::Medium,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "A pickle that imports a callable outside data (sockets, HTTP, files, `getattr`, `__import__`...).",
+        explanation: "Data pickles (torch, numpy, scikit-learn, pandas objects) import their own classes; network, file or import machinery in a pickle is a step of a payload.",
+    },
+    RuleInfo {
         id: "PKG-BINARY-PE",
         category: Category::Packaging,
         severity: Severity::Medium,
