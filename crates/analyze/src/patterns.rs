@@ -169,6 +169,11 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             "starts a miner with a pool address and a wallet",
         ),
         p(
+            "CMD-AI-AGENT",
+            r"(?i)--dangerously-skip-permissions|--dangerously-bypass-approvals|--yolo\b|--trust-all-tools|--allow-all-tools",
+            "runs an AI coding agent with its permission checks turned off",
+        ),
+        p(
             "PERSIST-SCHEDULED",
             r"(?i)\bcrontab\b|\bschtasks\b|systemctl\s+enable|\blaunchctl\s+load",
             "schedules itself",
@@ -180,6 +185,17 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
         ),
     ]
 });
+
+/// Command-line tools that send data over the network.
+static NETWORK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(curl|wget|nc|ncat|scp|sftp|ftp|invoke-webrequest|invoke-restmethod|iwr|irm)\b|\bgh\s+(api|repo|gist|release)\b")
+        .expect("static regex compiles")
+});
+
+/// Whether `cmd` runs a tool that sends data over the network.
+pub(crate) fn is_network_command(cmd: &str) -> bool {
+    NETWORK_COMMAND.is_match(cmd)
+}
 
 /// Shell-command rules matching `cmd`.
 pub(crate) fn command_rules(cmd: &str) -> Vec<&'static CmdPattern> {

