@@ -126,6 +126,10 @@ const RUNTIME_FACTOR: f64 = 0.6;
 static PTH_DUNDER_IMPORT_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"__import__\(\s*['"]([\w]+)"#).expect("static regex compiles"));
 
+/// A function definition: `def f(` (its name).
+static DEF_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bdef\s+([A-Za-z_]\w*)\s*\(").expect("static regex compiles"));
+
 /// A call of a name: `f(` or `obj.f(`.
 static CALL_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b([A-Za-z_]\w*)\s*\(").expect("static regex compiles"));
@@ -1229,12 +1233,17 @@ impl LocalImports {
     /// Functions of a module's `data` that the files running first call: the module is
     /// imported by them and defines a function of a name they call. Sorted.
     fn called_in(&self, data: &[u8], by_setup: bool, by_init: bool) -> Vec<String> {
-        let mut out: Vec<String> = [(by_setup, &self.setup_calls), (by_init, &self.init_calls)]
-            .into_iter()
-            .filter(|(on, _)| *on)
-            .flat_map(|(_, calls)| calls.iter())
-            .filter(|n| memchr::memmem::find(data, format!("def {n}(").as_bytes()).is_some())
-            .cloned()
+        if !by_setup && !by_init {
+            return Vec::new();
+        }
+        // The functions the module defines, read once; then kept if called.
+        let text = String::from_utf8_lossy(data);
+        let mut out: Vec<String> = DEF_RE
+            .captures_iter(&text)
+            .map(|c| c[1].to_string())
+            .filter(|n| {
+                by_setup && self.setup_calls.contains(n) || by_init && self.init_calls.contains(n)
+            })
             .collect();
         out.sort();
         out.dedup();

@@ -52,7 +52,20 @@ const MAX_STR: usize = 64 * 1024;
 pub(crate) fn looks_like(data: &[u8]) -> bool {
     match data {
         [0x80, 2..=5, ..] => true,
-        [b'c', rest @ ..] => rest.iter().take(64).any(|&b| b == b'\n'),
+        // `GLOBAL module\nname\n`: two dotted names on the first two lines.
+        [b'c', rest @ ..] => {
+            let mut lines = rest.splitn(3, |&b| b == b'\n');
+            let dotted = |l: Option<&[u8]>| {
+                l.is_some_and(|l| {
+                    !l.is_empty()
+                        && l.len() <= 256
+                        && !l[0].is_ascii_digit()
+                        && l.iter()
+                            .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+                })
+            };
+            dotted(lines.next()) && dotted(lines.next()) && lines.next().is_some()
+        }
         [b'(' | b'}' | b']' | b')', ..] => data.ends_with(b"."),
         _ => false,
     }
@@ -410,6 +423,7 @@ mod tests {
         assert_eq!(read(b"\x80\x04\x8c\x10abc"), None);
         assert!(!looks_like(b"PK\x03\x04"));
         assert!(!looks_like(b"import os\n"));
+        assert!(!looks_like(b"const x = require('x')\nmodule.exports = x\n"));
         assert_eq!(read(b"\xff\xfe"), None);
     }
 

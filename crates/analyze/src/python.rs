@@ -3073,8 +3073,8 @@ fn int_value(t: &str) -> Option<i64> {
 /// `def compile(...)` called as `compile(...)` never reads as the builtin.
 const OWN: &str = "@own";
 
-/// Builtins that run or import code: `x = exec` makes `x` an alias worth following.
-/// Builtins that run or import code, or reach other objects by name.
+/// Builtins that run or import code, or reach other objects by name: `x = exec` makes `x`
+/// an alias worth following.
 const CODE_REACHING_BUILTINS: &[&str] = &[
     "eval",
     "exec",
