@@ -971,10 +971,11 @@ impl<'t> Walker<'_, 't> {
                 || decoded_text.contains("'hex'")
                 || decoded_text.contains("\"hex\"")
             {
+                // Decoding code to run it has no benign reading in a function either.
                 self.push(
                     "JS-EVAL-DECODED",
                     n,
-                    scope,
+                    scope.undiscounted(self.ctx.top),
                     format!("`{name}` runs decoded code"),
                 );
             } else if code_arg(&name, a)

@@ -542,6 +542,16 @@ impl Analyzer {
                 let msg = "downloads a file and runs a program".to_string();
                 findings_extra.push(raw("DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
             }
+            // A remote repository cloned, then a script started after it in the same function.
+            if let Some((_, line, scope, snip)) = facts.clone_repo.iter().find(|(fid, line, ..)| {
+                facts
+                    .run_script
+                    .iter()
+                    .any(|(g, run, ..)| g == fid && run > line)
+            }) {
+                let msg = "clones a remote repository and runs a script".to_string();
+                findings_extra.push(raw("DL-WRITE-EXEC", path, *line, snip, msg, Some(*scope)));
+            }
             // Executable memory and native code started in the same file: a shellcode loader.
             if !facts.native_alloc.is_empty()
                 && let Some((_, line, scope, snip)) = facts.native_run.first().cloned()
@@ -1594,6 +1604,60 @@ mod tests {
         };
         assert!(rules_of("runpy.run_path('a.py')").contains(&"DL-WRITE-EXEC".to_string()));
         assert!(!rules_of("print('a.py')").contains(&"DL-WRITE-EXEC".to_string()));
+    }
+
+    #[test]
+    fn cloning_a_repository_then_running_a_script_is_drop_and_run() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let init = |then: &str| {
+            let src = format!(
+                "import os, subprocess, tempfile\nd = tempfile.mkdtemp()\nsubprocess.call(['git', 'clone', '-q', 'https://github.com/x/helper', d])\n{then}\n"
+            );
+            vec![pf("p-1/p/__init__.py", &src)]
+        };
+        let run = init("subprocess.Popen(['python', os.path.join(d, 'main.py')])");
+        assert_eq!(
+            hit(&a, &run, "DL-WRITE-EXEC").map(|h| h.0),
+            Some(Some(Stage::Import))
+        );
+        // Building what was cloned, or a script started before the clone, is not.
+        assert!(
+            hit(
+                &a,
+                &init("subprocess.call(['make', '-C', d])"),
+                "DL-WRITE-EXEC"
+            )
+            .is_none()
+        );
+        let before = vec![pf(
+            "p-1/p/__init__.py",
+            "import subprocess\nsubprocess.call(['python', 'a.py'])\nsubprocess.call(['git', 'clone', 'https://x.test/r', 'r'])\n",
+        )];
+        assert!(hit(&a, &before, "DL-WRITE-EXEC").is_none());
+    }
+
+    #[test]
+    fn decoded_code_run_from_a_function_weighs_like_the_top_level() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let py = [pf(
+            "p-1/p/__init__.py",
+            "import base64\ndef f():\n    exec(base64.b64decode('cHJpbnQoMSk='))\n",
+        )];
+        let js = [
+            pf(
+                "package/package.json",
+                r#"{"name":"x","version":"1.0.0","main":"a.js"}"#,
+            ),
+            pf(
+                "package/a.js",
+                "module.exports = function () { return new Function(atob('cmV0dXJuIDE='))(); };\n",
+            ),
+        ];
+        for (files, rule) in [(&py[..], "PY-EXEC-DECODED"), (&js[..], "JS-EVAL-DECODED")] {
+            let (stage, weight) = hit(&a, files, rule).expect(rule);
+            assert_eq!(stage, Some(Stage::Runtime), "{rule}");
+            assert_eq!(weight, "12]", "{rule}");
+        }
     }
 
     #[test]

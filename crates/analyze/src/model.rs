@@ -60,6 +60,10 @@ pub(crate) struct Facts {
     pub decoded_to_file: Vec<(usize, u32, Scope, String)>,
     /// Running a program or opening a file with the shell.
     pub run_program: Vec<(usize, u32, Scope, String)>,
+    /// A remote repository cloned (`git clone <url>`).
+    pub clone_repo: Vec<(usize, u32, Scope, String)>,
+    /// An interpreter started on a script (`python x.py`, `node x.js`, `bash x.sh`).
+    pub run_script: Vec<(usize, u32, Scope, String)>,
     pub dup2: Option<(u32, Scope, String)>,
     /// Network calls.
     pub network: Vec<(usize, u32, Scope, String)>,

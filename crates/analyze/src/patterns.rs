@@ -145,6 +145,11 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
         ),
         p(
             "CMD-STAGED-EXEC",
+            r"(?i)\bgit\s+clone\b[^\n]*(&&|;|\|\|)[^\n]*\b(python[0-9.]*|node|bun|bash|sh)(\.exe)?\s+[^\s-]",
+            "clones a repository and runs code from it",
+        ),
+        p(
+            "CMD-STAGED-EXEC",
             r"(?i)\bmshta(\.exe)?\s+['\x22]?(https?|javascript|vbscript):|\bregsvr32\b[^\n]*/i:\s*['\x22]?https?:|\bmsiexec\b[^\n]*/i\s*['\x22]?https?:|\brundll32\b[^\n]*javascript:",
             "has a Windows system tool run a remote or inline script",
         ),
@@ -195,6 +200,27 @@ static NETWORK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether `cmd` runs a tool that sends data over the network.
 pub(crate) fn is_network_command(cmd: &str) -> bool {
     NETWORK_COMMAND.is_match(cmd)
+}
+
+/// A clone of a remote repository: `git clone <url>`.
+static REPO_CLONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bgit(\.exe)?\s+clone\b[^\n]*(://|git@)").expect("static regex compiles")
+});
+
+/// An interpreter started on a script (not `-c` code, `-m` modules or a version query).
+static SCRIPT_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(\S*[/\\])?(python[0-9.]*w?|py|node|bun|deno|bash|sh|zsh|ruby|perl|sys\.executable)(\.exe)?\s*($|\s[^-\s])")
+        .expect("static regex compiles")
+});
+
+/// Whether `cmd` clones a remote repository.
+pub(crate) fn is_repo_clone(cmd: &str) -> bool {
+    REPO_CLONE.is_match(cmd)
+}
+
+/// Whether `cmd` starts an interpreter on a script (or on arguments not known statically).
+pub(crate) fn is_script_run(cmd: &str) -> bool {
+    SCRIPT_RUN.is_match(cmd)
 }
 
 /// Shell-command rules matching `cmd`.
@@ -279,6 +305,41 @@ mod tests {
                     .any(|p| p.rule == "CMD-STAGED-EXEC"),
                 "{cmd}"
             );
+        }
+        // Cloning a repository and running a script of it, in one command line.
+        let staged = |cmd: &str| {
+            command_rules(cmd)
+                .iter()
+                .any(|p| p.rule == "CMD-STAGED-EXEC")
+        };
+        assert!(staged(
+            "git clone https://github.com/a/b /tmp/b && python /tmp/b/main.py"
+        ));
+        assert!(staged(
+            "git clone https://x.test/b && cd b && pip install -r r.txt && python3 main.py"
+        ));
+        assert!(!staged("git clone https://x.test/b && cd b && make"));
+        assert!(!staged("git clone https://x.test/b && python --version"));
+        assert!(is_repo_clone("git clone -q https://github.com/a/b {}"));
+        assert!(is_repo_clone("git clone git@github.com:a/b.git"));
+        assert!(!is_repo_clone("git clone ../local"));
+        for run in [
+            "python /main.py",
+            "python",
+            "sys.executable x.py",
+            "/usr/bin/node a.js",
+            "bash run.sh",
+        ] {
+            assert!(is_script_run(run), "{run}");
+        }
+        for other in [
+            "python -c x",
+            "python -m pip install .",
+            "make",
+            "git pull",
+            "shellcheck x",
+        ] {
+            assert!(!is_script_run(other), "{other}");
         }
         assert!(
             command_rules("python -c 'import foo'")

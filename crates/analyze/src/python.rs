@@ -2321,6 +2321,11 @@ impl<'t> Py<'t> {
             if cmd.contains("/bin/sh") || cmd.contains("/bin/bash") || cmd.contains("cmd.exe") {
                 facts.shell_ref = true;
             }
+            if patterns::is_repo_clone(&cmd) {
+                facts.clone_repo.push((fid, line, scope, snippet(snip)));
+            } else if patterns::is_script_run(&cmd) {
+                facts.run_script.push((fid, line, scope, snippet(snip)));
+            }
             facts.run_program.push((fid, line, scope, snippet(snip)));
             return;
         }
@@ -2745,6 +2750,8 @@ impl<'t> Py<'t> {
         let origin = self.origin(arg, 0);
         if let Some((bytes, transformed)) = &decoded {
             if *transformed {
+                // Code shipped encoded and decoded to be run has no benign reading in a
+                // function either: it weighs like the file's top level.
                 push(
                     sink,
                     ctx,
@@ -2755,7 +2762,7 @@ impl<'t> Py<'t> {
                         "`{name}` runs code decoded at run time ({} bytes)",
                         bytes.len()
                     ),
-                    Some(scope),
+                    Some(scope.undiscounted(ctx.top)),
                 );
             }
             if ctx.depth_left > 0 && decode::looks_like_text(bytes) {
