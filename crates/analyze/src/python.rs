@@ -304,6 +304,19 @@ fn text_checks(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink) {
             scope,
         );
     }
+    if let Some((line, n)) = escaped_text_literals(src)
+        && n >= ESCAPED_TEXT_MIN
+    {
+        push(
+            sink,
+            ctx,
+            "PY-OBF-ESCAPED-TEXT",
+            line,
+            "",
+            format!("{n} string literals spell ordinary text in escape codes"),
+            scope,
+        );
+    }
     let mut reported = false;
     for (i, line) in src.split(|&c| c == b'\n').enumerate() {
         if reported {
@@ -340,6 +353,49 @@ fn text_checks(src: &[u8], ctx: &PyCtx<'_>, sink: &mut Sink) {
             run = 0;
         }
     }
+}
+
+/// String literals (not bytes, not raw) written wholly as four or more `\\x..` / octal
+/// escapes.
+static ESCAPED_LITERAL: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r#"(?:^|[^\\A-Za-z0-9_])[uU]?(['"](?:\\x[0-9a-fA-F]{2}|\\[0-7]{1,3}){4,}['"])"#,
+    )
+    .expect("static regex compiles")
+});
+
+/// Literals that spell ordinary text in escape codes (`"\\x65\\x76\\x61\\x6c"` for `eval`)
+/// needed in one file before it is reported: one can be a test vector, several are a
+/// disguise.
+const ESCAPED_TEXT_MIN: usize = 3;
+
+/// The first line and the number of string literals that write printable text (with a
+/// letter) wholly in escape codes. Bytes literals are data (BOMs, magic numbers) and
+/// are not counted.
+fn escaped_text_literals(src: &[u8]) -> Option<(u32, usize)> {
+    if !memfind(src, b"\\x") && !memfind(src, b"\\1") {
+        return None;
+    }
+    let mut first = None;
+    let mut n = 0;
+    for c in ESCAPED_LITERAL.captures_iter(src) {
+        let m = c.get(1)?;
+        let Ok(lit) = std::str::from_utf8(m.as_bytes()) else {
+            continue;
+        };
+        let Some(d) = pylit::decode(lit) else {
+            continue;
+        };
+        if d.bytes.iter().all(|b| (0x20..0x7f).contains(b))
+            && d.bytes.iter().any(u8::is_ascii_alphabetic)
+        {
+            n += 1;
+            first.get_or_insert(m.start());
+        }
+    }
+    let at = first?;
+    let line = src[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    Some((line, n))
 }
 
 fn memfind(h: &[u8], n: &[u8]) -> bool {
@@ -3459,6 +3515,31 @@ mod tests {
 
     fn rules(s: &Sink) -> Vec<&'static str> {
         s.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn text_spelled_in_escape_codes_is_obfuscation() {
+        let has = |src: &str| rules(&run(src)).contains(&"PY-OBF-ESCAPED-TEXT");
+        let three = "a = \"\\x65\\x76\\x61\\x6c\"\nb = '\\143\\157\\155\\160\\151\\154\\145'\nc = u\"\\x6f\\x73\\x2e\\x73\"\n";
+        assert!(has(three), "{three}");
+        assert_eq!(escaped_text_literals(three.as_bytes()), Some((1, 3)));
+        // Two are not enough; bytes literals (BOMs, magic numbers), raw strings, control
+        // characters and escapes inside readable text do not count.
+        assert!(!has(
+            "a = '\\x65\\x76\\x61\\x6c'\nb = '\\x65\\x76\\x61\\x6c'\n"
+        ));
+        assert!(!has(
+            "BOM = [b'\\x2b\\x2f\\x76\\x38', b'\\x2b\\x2f\\x76\\x39', b'\\x2b\\x2f\\x76\\x2b']\n"
+        ));
+        assert!(!has(
+            "a = r'\\x41\\x42\\x43\\x44'\nb = r'\\x41\\x42\\x43\\x44'\nc = r'\\x41\\x42\\x43\\x44'\n"
+        ));
+        assert!(!has(
+            "a = '\\x1b\\x5b\\x30\\x6d'\nb = '\\x1b\\x5b\\x31\\x6d'\nc = '\\x1b\\x5b\\x32\\x6d'\n"
+        ));
+        assert!(!has(
+            "a = 'x \\x41\\x42\\x43\\x44'\nb = 'x \\x41\\x42\\x43\\x44'\nc = 'x \\x41\\x42\\x43\\x44'\n"
+        ));
     }
 
     #[test]

@@ -507,6 +507,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Python normalises them to ASCII names, so a mathematical-italic `exec` is exec: invisible to text search.",
     },
     RuleInfo {
+        id: "PY-OBF-ESCAPED-TEXT",
+        category: Category::Evasion,
+        severity: Severity::Medium,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Three or more string literals in a file spell ordinary text wholly in escape codes (`\"\\x65\\x76\\x61\\x6c\"` for `eval`).",
+        explanation: "Obfuscators (BlankOBF and kin) write names and code as `\\x..` / octal escapes so that text search finds nothing; people write readable text as text, and data (BOMs, magic numbers) as bytes literals.",
+    },
+    RuleInfo {
         id: "PY-OBF-STRING-TRICKS",
         category: Category::Evasion,
         severity: Severity::Low,
