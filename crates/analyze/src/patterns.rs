@@ -33,7 +33,18 @@ const STRING_PATTERNS: &[(&str, &str)] = &[
     ("\\exodus\\", "STEAL-WALLET"),
     ("electrum\\wallets", "STEAL-WALLET"),
     ("electrum/wallets", "STEAL-WALLET"),
+    // Browser-extension wallets by extension id: MetaMask, Phantom, Coinbase Wallet,
+    // TronLink, Binance Wallet, Ronin, Trust Wallet.
     ("nkbihfbeogaeaoehlefnkodbefgpgknn", "STEAL-WALLET"),
+    ("bfnaelmomeimhlpmgjnjophhpkkoljpa", "STEAL-WALLET"),
+    ("hnfanknocfeofbddgcijnmhnfnkdnaad", "STEAL-WALLET"),
+    ("ibnejdfjmmkpcnlpebklmnkoeoihofec", "STEAL-WALLET"),
+    ("fhbohimaelbohpjbbldcngcnapndodjp", "STEAL-WALLET"),
+    ("fnjhmkhhmkbjkkabndcnnogagogbneec", "STEAL-WALLET"),
+    ("egjidjbpglichdcondbcbdnbeeppgdph", "STEAL-WALLET"),
+    // The Solana CLI's keypair.
+    ("solana/id.json", "STEAL-WALLET"),
+    ("solana\\id.json", "STEAL-WALLET"),
     ("ethereum\\keystore", "STEAL-WALLET"),
     ("ethereum/keystore", "STEAL-WALLET"),
     ("\\atomic\\local storage", "STEAL-WALLET"),

