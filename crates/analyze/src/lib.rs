@@ -543,12 +543,17 @@ impl Analyzer {
                 findings_extra.push(raw("DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
             }
             // A remote repository cloned, then a script started after it in the same function.
-            if let Some((_, line, scope, snip)) = facts.clone_repo.iter().find(|(fid, line, ..)| {
-                facts
-                    .run_script
-                    .iter()
-                    .any(|(g, run, ..)| g == fid && run > line)
-            }) {
+            // Not while installing: some sdists clone a dependency and run its generator to
+            // build; at import and run time nothing builds.
+            if let Some((_, line, scope, snip)) =
+                facts.clone_repo.iter().find(|(fid, line, scope, _)| {
+                    scope.stage != Stage::Install
+                        && facts
+                            .run_script
+                            .iter()
+                            .any(|(g, run, ..)| g == fid && run > line)
+                })
+            {
                 let msg = "clones a remote repository and runs a script".to_string();
                 findings_extra.push(raw("DL-WRITE-EXEC", path, *line, snip, msg, Some(*scope)));
             }
@@ -1620,7 +1625,13 @@ mod tests {
             hit(&a, &run, "DL-WRITE-EXEC").map(|h| h.0),
             Some(Some(Stage::Import))
         );
-        // Building what was cloned, or a script started before the clone, is not.
+        // Building what was cloned, a script started before the clone, or a clone and its
+        // generator run by setup.py (a build step) is not.
+        let setup = vec![pf(
+            "p-1/setup.py",
+            "import subprocess, sys\nsubprocess.check_call(['git', 'clone', 'https://github.com/x/gen', 'third_party/gen'])\nsubprocess.check_call([sys.executable, 'third_party/gen/gen.py'])\n",
+        )];
+        assert!(hit(&a, &setup, "DL-WRITE-EXEC").is_none());
         assert!(
             hit(
                 &a,

@@ -156,11 +156,18 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b",
             "pipes data into an interpreter or hides PowerShell",
         ),
-        p(
-            "CMD-STAGED-EXEC",
-            r"(?i)\bgit\s+clone\b[^\n]*(&&|;|\|\|)[^\n]*\b(python[0-9.]*|node|bun|bash|sh)(\.exe)?\s+[^\s-]",
-            "clones a repository and runs code from it",
-        ),
+        CmdPattern {
+            // (Building a clone with its setup.py is a build step.)
+            unless: Some(
+                Regex::new(r"(?i)\bpython[0-9.]*(\.exe)?\s+setup\.py\b")
+                    .expect("static regex compiles"),
+            ),
+            ..p(
+                "CMD-STAGED-EXEC",
+                r"(?i)\bgit\s+clone\b[^\n]*(&&|;|\|\|)[^\n]*\b(python[0-9.]*|node|bun|bash|sh)(\.exe)?\s+[^\s-]",
+                "clones a repository and runs code from it",
+            )
+        },
         p(
             "CMD-STAGED-EXEC",
             r"(?i)\bmshta(\.exe)?\s+['\x22]?(https?|javascript|vbscript):|\bregsvr32\b[^\n]*/i:\s*['\x22]?https?:|\bmsiexec\b[^\n]*/i\s*['\x22]?https?:|\brundll32\b[^\n]*javascript:",
@@ -332,6 +339,9 @@ mod tests {
             "git clone https://x.test/b && cd b && pip install -r r.txt && python3 main.py"
         ));
         assert!(!staged("git clone https://x.test/b && cd b && make"));
+        assert!(!staged(
+            "git clone https://x.test/b && cd b && python setup.py install"
+        ));
         assert!(!staged("git clone https://x.test/b && python --version"));
         assert!(is_repo_clone("git clone -q https://github.com/a/b {}"));
         assert!(is_repo_clone("git clone git@github.com:a/b.git"));
