@@ -1247,7 +1247,12 @@ impl LocalImports {
 
     /// Functions of a module's `data` that the files running first call: the module is
     /// imported by them and defines a function of a name they call. Sorted.
+    ///
+    /// (A regex pass before parsing, on the few modules the first-run files import: the
+    /// result is part of the analysis cache key, so it is known before the parse.)
     fn called_in(&self, data: &[u8], by_setup: bool, by_init: bool) -> Vec<String> {
+        let by_setup = by_setup && !self.setup_calls.is_empty();
+        let by_init = by_init && !self.init_calls.is_empty();
         if !by_setup && !by_init {
             return Vec::new();
         }
