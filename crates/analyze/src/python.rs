@@ -2460,6 +2460,16 @@ impl<'t> Py<'t> {
             facts.run_program.push((fid, line, scope, snippet(snip)));
             return;
         }
+        // Code loaded from a path or a directory put on the import path: joined with a
+        // download in the same function only (setup scripts put their own folder on
+        // `sys.path` all the time).
+        if matches!(
+            name,
+            "sys.path.insert" | "sys.path.append" | "importlib.import_module"
+        ) || matches!(last, "exec_module" | "load_module")
+        {
+            facts.load_code.push((fid, line, scope, snippet(snip)));
+        }
 
         // Network.
         if is_network(name) {
