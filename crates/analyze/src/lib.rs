@@ -1672,6 +1672,14 @@ mod tests {
             hit(&a, &files, "DL-WRITE-EXEC").map(|h| h.0),
             Some(Some(Stage::Import))
         );
+        // Reported at the first write.
+        let r = a.analyze(&files, &[]);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule == "DL-WRITE-EXEC")
+            .unwrap();
+        assert_eq!(f.line, 3);
         // The local file name urlretrieve writes to is not data sent over the network.
         let named = "import os, getpass, urllib.request\nurllib.request.urlretrieve('https://x.test/a.tgz', os.path.join('/home', getpass.getuser(), 'a.tgz'))\n";
         assert!(

@@ -379,7 +379,7 @@ fn escaped_text_literals(src: &[u8]) -> Option<(u32, usize)> {
     let mut first = None;
     let mut n = 0;
     for c in ESCAPED_LITERAL.captures_iter(src) {
-        let m = c.get(1)?;
+        let Some(m) = c.get(1) else { continue };
         let Ok(lit) = std::str::from_utf8(m.as_bytes()) else {
             continue;
         };
@@ -447,9 +447,13 @@ struct Py<'t> {
 struct Written {
     fid: usize,
     handle: String,
+    /// The first write's line.
     line: u32,
     scope: Scope,
-    bytes: Vec<u8>,
+    /// (offset of the write in the source, text): the walk visits siblings last first, so
+    /// the parts are put in source order before they are joined.
+    parts: Vec<(usize, Vec<u8>)>,
+    len: usize,
     transformed: bool,
 }
 
@@ -2023,9 +2027,11 @@ impl<'t> Py<'t> {
                 _ => {}
             }
         }
-        for w in self.written.take() {
-            if w.bytes.len() >= 16 && looks_like_python(&w.bytes) {
-                self.analyze_layer(&w.bytes, w.transformed, (w.line, w.scope), ctx, sink, facts);
+        for mut w in self.written.take() {
+            w.parts.sort_by_key(|p| p.0);
+            let code: Vec<u8> = w.parts.into_iter().flat_map(|p| p.1).collect();
+            if code.len() >= 16 && looks_like_python(&code) {
+                self.analyze_layer(&code, w.transformed, (w.line, w.scope), ctx, sink, facts);
             }
         }
     }
@@ -2772,8 +2778,10 @@ impl<'t> Py<'t> {
                         .iter_mut()
                         .find(|w| w.fid == fid && w.handle == handle)
                     {
-                        Some(w) if w.bytes.len() + b.len() <= decode::MAX_OUT => {
-                            w.bytes.extend_from_slice(&b);
+                        Some(w) if w.len + b.len() <= decode::MAX_OUT => {
+                            w.line = w.line.min(line);
+                            w.len += b.len();
+                            w.parts.push((n.start_byte(), b));
                             w.transformed |= tr;
                         }
                         Some(_) => {}
@@ -2782,7 +2790,8 @@ impl<'t> Py<'t> {
                             handle: handle.to_string(),
                             line,
                             scope,
-                            bytes: b,
+                            len: b.len(),
+                            parts: vec![(n.start_byte(), b)],
                             transformed: tr,
                         }),
                     }
