@@ -36,7 +36,7 @@ mod rules;
 #[cfg(feature = "yara")]
 mod yara;
 
-use model::{Facts, Raw, Scope, Sink};
+use model::{Fact, Facts, Raw, Scope, Sink};
 pub use rules::{
     MIN_STRONGEST_MALICIOUS, RuleInfo, THRESHOLD_MALICIOUS, THRESHOLD_SUSPICIOUS, rule, rules,
     severity_weight,
@@ -528,44 +528,33 @@ impl Analyzer {
         for (path, facts) in &per_file_facts {
             // Same function (or both at the top level): drop, then run (a program started
             // before anything is downloaded cannot be the download).
-            let same = |a: &[(usize, u32, Scope, String)]| {
-                a.iter()
-                    .find(|(fid, line, ..)| {
-                        facts
-                            .run_program
-                            .iter()
-                            .any(|(g, run, ..)| g == fid && run >= line)
-                    })
-                    .cloned()
-            };
-            if let Some((_, line, scope, snip)) = same(&facts.download_to_file) {
-                let msg = "downloads a file and runs a program".to_string();
-                findings_extra.push(raw("DL-WRITE-EXEC", path, line, &snip, msg, Some(scope)));
-            } else if let Some((_, line, scope, snip)) =
-                facts.download_to_file.iter().find(|(fid, line, ..)| {
-                    facts
-                        .load_code
-                        .iter()
-                        .any(|(g, at, ..)| g == fid && at >= line)
-                })
-            {
-                let msg = "downloads a file and loads code from where it wrote it".to_string();
-                findings_extra.push(raw("DL-WRITE-EXEC", path, *line, snip, msg, Some(*scope)));
-            }
+            let dropped = followed_by(&facts.download_to_file, &facts.run_program, false)
+                .map(|f| (f, "downloads a file and runs a program"))
+                .or_else(|| {
+                    followed_by(&facts.download_to_file, &facts.load_code, false)
+                        .map(|f| (f, "downloads a file and loads code from where it wrote it"))
+                });
             // A remote repository cloned, then a script started after it in the same function.
             // Not while installing: some sdists clone a dependency and run its generator to
             // build; at import and run time nothing builds.
-            if let Some((_, line, scope, snip)) =
-                facts.clone_repo.iter().find(|(fid, line, scope, _)| {
-                    scope.stage != Stage::Install
-                        && facts
-                            .run_script
-                            .iter()
-                            .any(|(g, run, ..)| g == fid && run > line)
-                })
-            {
-                let msg = "clones a remote repository and runs a script".to_string();
-                findings_extra.push(raw("DL-WRITE-EXEC", path, *line, snip, msg, Some(*scope)));
+            let cloned = followed_by(
+                facts
+                    .clone_repo
+                    .iter()
+                    .filter(|(_, _, scope, _)| scope.stage != Stage::Install),
+                &facts.run_script,
+                true,
+            )
+            .map(|f| (f, "clones a remote repository and runs a script"));
+            for ((_, line, scope, snip), msg) in dropped.into_iter().chain(cloned) {
+                findings_extra.push(raw(
+                    "DL-WRITE-EXEC",
+                    path,
+                    *line,
+                    snip,
+                    msg.to_string(),
+                    Some(*scope),
+                ));
             }
             // Executable memory and native code started in the same file: a shellcode loader.
             if !facts.native_alloc.is_empty()
@@ -603,15 +592,17 @@ impl Analyzer {
                     Some(scope),
                 ));
             }
-            if let Some((_, line, scope, snip)) = same(&facts.decoded_to_file) {
+            if let Some((_, line, scope, snip)) =
+                followed_by(&facts.decoded_to_file, &facts.run_program, false)
+            {
                 let msg = "writes decoded data to disk and runs a program".to_string();
                 findings_extra.push(raw(
                     "PY-DROP-DECODED-EXEC",
                     path,
-                    line,
-                    &snip,
+                    *line,
+                    snip,
                     msg,
-                    Some(scope),
+                    Some(*scope),
                 ));
             }
             if let Some((line, scope, snip)) = &facts.dup2
@@ -1320,6 +1311,19 @@ fn calls_of(data: &[u8], top_only: bool, calls: &mut HashSet<String>) {
             calls.insert(c[1].to_string());
         }
     }
+}
+
+/// The first of `first` that a fact of `then` follows in the same function (or both at the
+/// top level): at its line or after, or only after with `strictly`.
+fn followed_by<'a>(
+    first: impl IntoIterator<Item = &'a Fact>,
+    then: &[Fact],
+    strictly: bool,
+) -> Option<&'a Fact> {
+    first.into_iter().find(|(fid, line, ..)| {
+        then.iter()
+            .any(|(g, at, ..)| g == fid && (at > line || !strictly && at == line))
+    })
 }
 
 /// Rule for a bundled binary, by extension or magic bytes.

@@ -51,6 +51,9 @@ impl Scope {
     }
 }
 
+/// One fact of a file's code: (function id, or 0 at the top level; line; scope; snippet).
+pub(crate) type Fact = (usize, u32, Scope, String);
+
 /// Facts that rules combine across a file (data flow is per file).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Facts {
@@ -88,7 +91,7 @@ impl Facts {
     /// of its own (`id`), so a download and a run both inside the layer combine, while the
     /// layer does not combine with this file's top level.
     pub fn absorb(&mut self, inner: Facts, id: usize, line: u32) {
-        let place = |v: Vec<(usize, u32, Scope, String)>| {
+        let place = |v: Vec<Fact>| {
             v.into_iter()
                 .map(move |(f, _, s, t)| (if f == 0 { id } else { f }, line, s, t))
         };
