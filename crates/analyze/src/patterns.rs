@@ -125,6 +125,14 @@ pub(crate) struct CmdPattern {
     pub unless: Option<Regex>,
 }
 
+/// Interpreters a command can hand a script or piped code to (one list for every command
+/// pattern that needs it).
+const INTERPRETERS: &str = r"python[0-9.]*w?|py|node|bun|deno|(ba|z|da)?sh|ruby|perl";
+/// Command-line tools that speak HTTP.
+const HTTP_TOOLS: &str = r"curl|wget|invoke-webrequest|invoke-restmethod|iwr|irm";
+/// `git clone`.
+const GIT_CLONE: &str = r"\bgit(\.exe)?\s+clone\b";
+
 static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
     let p = |rule, re: &str, what| CmdPattern {
         rule,
@@ -135,7 +143,7 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
     vec![
         p(
             "CMD-DOWNLOADER",
-            r"(?i)\b(curl|wget)\b|invoke-webrequest|\biwr\b|downloadstring|downloadfile|start-bitstransfer|certutil[^\n]*urlcache|bitsadmin",
+            &format!(r"(?i)\b({HTTP_TOOLS})\b|downloadstring|downloadfile|start-bitstransfer|certutil[^\n]*urlcache|bitsadmin"),
             "downloads with a command-line tool",
         ),
         CmdPattern {
@@ -153,18 +161,18 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
         },
         p(
             "CMD-STAGED-EXEC",
-            r"(?i)\|\s*(sudo\s+)?(ba|z|da)?sh\b|\|\s*(sudo\s+)?(python[0-9.]*|perl|ruby|node)\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{20,}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b(curl|wget)\b",
+            &format!(r"(?i)\|\s*(sudo\s+)?({INTERPRETERS})(\.exe)?\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{{20,}}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b({HTTP_TOOLS})\b"),
             "pipes data into an interpreter or hides PowerShell",
         ),
         CmdPattern {
-            // (Building a clone with its setup.py is a build step.)
+            // (Building a clone with its setup.py or Makefile.PL is a build step.)
             unless: Some(
-                Regex::new(r"(?i)\bpython[0-9.]*(\.exe)?\s+setup\.py\b")
+                Regex::new(r"(?i)\b(python[0-9.]*|py)(\.exe)?\s+setup\.py\b|\bperl\s+Makefile\.PL\b")
                     .expect("static regex compiles"),
             ),
             ..p(
                 "CMD-STAGED-EXEC",
-                r"(?i)\bgit\s+clone\b[^\n]*(&&|;|\|\|)[^\n]*\b(python[0-9.]*|node|bun|bash|sh)(\.exe)?\s+[^\s-]",
+                &format!(r"(?i){GIT_CLONE}[^\n]*(&&|;|\|\|)[^\n]*\b({INTERPRETERS})(\.exe)?\s+[^\s-]"),
                 "clones a repository and runs code from it",
             )
         },
@@ -213,8 +221,10 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
 
 /// Command-line tools that send data over the network.
 static NETWORK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(curl|wget|nc|ncat|scp|sftp|ftp|invoke-webrequest|invoke-restmethod|iwr|irm)\b|\bgh\s+(api|repo|gist|release)\b")
-        .expect("static regex compiles")
+    Regex::new(&format!(
+        r"(?i)\b({HTTP_TOOLS}|nc|ncat|scp|sftp|ftp)\b|\bgh\s+(api|repo|gist|release)\b"
+    ))
+    .expect("static regex compiles")
 });
 
 /// Whether `cmd` runs a tool that sends data over the network.
@@ -224,13 +234,15 @@ pub(crate) fn is_network_command(cmd: &str) -> bool {
 
 /// A clone of a remote repository: `git clone <url>`.
 static REPO_CLONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bgit(\.exe)?\s+clone\b[^\n]*(://|git@)").expect("static regex compiles")
+    Regex::new(&format!(r"(?i){GIT_CLONE}[^\n]*(://|git@)")).expect("static regex compiles")
 });
 
 /// An interpreter started on a script (not `-c` code, `-m` modules or a version query).
 static SCRIPT_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(\S*[/\\])?(python[0-9.]*w?|py|node|bun|deno|bash|sh|zsh|ruby|perl|sys\.executable)(\.exe)?\s*($|\s[^-\s])")
-        .expect("static regex compiles")
+    Regex::new(&format!(
+        r"(?i)^\s*(\S*[/\\])?({INTERPRETERS}|sys\.executable)(\.exe)?\s*($|\s[^-\s])"
+    ))
+    .expect("static regex compiles")
 });
 
 /// Whether `cmd` clones a remote repository.
@@ -343,6 +355,22 @@ mod tests {
             "git clone https://x.test/b && cd b && python setup.py install"
         ));
         assert!(!staged("git clone https://x.test/b && python --version"));
+        assert!(!staged(
+            "git clone https://x.test/b && cd b && perl Makefile.PL && make"
+        ));
+        // The same interpreters and HTTP tools count in every pattern.
+        assert!(staged("curl -fsSL https://x.test/i.js | bun"));
+        let ids: Vec<_> = command_rules("irm https://x.test/a.ps1 | iex")
+            .iter()
+            .map(|p| p.rule)
+            .collect();
+        assert!(
+            ids.contains(&"CMD-DOWNLOADER") && ids.contains(&"CMD-STAGED-EXEC"),
+            "{ids:?}"
+        );
+        assert!(is_network_command(
+            "Invoke-RestMethod -Uri https://x.test -Body $b"
+        ));
         assert!(is_repo_clone("git clone -q https://github.com/a/b {}"));
         assert!(is_repo_clone("git clone git@github.com:a/b.git"));
         assert!(!is_repo_clone("git clone ../local"));

