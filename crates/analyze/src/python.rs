@@ -2773,7 +2773,7 @@ impl<'t> Py<'t> {
         ) && let Some(a) = positional.first()
         {
             let t = text(*a, src);
-            if name == "shutil.rmtree" && is_wipe_target(&self.path_text(*a, 0), t) {
+            if name == "shutil.rmtree" && patterns::is_wipe_target(&self.path_text(*a, 0), t) {
                 push(
                     sink,
                     ctx,
@@ -3526,22 +3526,6 @@ fn is_spy(n: &str) -> bool {
 fn is_dotenv_path(p: &str) -> bool {
     let last = p.rsplit(['/', '\\']).next().unwrap_or(p).trim();
     last == ".env" || last.len() > 4 && last.ends_with(".env") && !last.contains('{')
-}
-
-/// Whether the path a recursive delete is given (`resolved` as far as known, `raw` as
-/// written) is a whole home folder, a drive or the file system.
-fn is_wipe_target(resolved: &str, raw: &str) -> bool {
-    let r = resolved
-        .trim()
-        .trim_end_matches(['/', '\\', '*'])
-        .to_ascii_lowercase();
-    let raw = raw.to_ascii_lowercase();
-    match r.as_str() {
-        "" => !resolved.trim().is_empty() || raw.contains("home()"),
-        "~" | "$home" | "${home}" | "%userprofile%" => true,
-        "home" | "userprofile" => raw.contains("environ") || raw.contains("getenv"),
-        _ => r.len() == 2 && r.ends_with(':') && r.as_bytes()[0].is_ascii_alphabetic(),
-    }
 }
 
 /// Keyboard hooks and listeners (a subset of `is_spy`).
