@@ -545,7 +545,19 @@ impl Analyzer {
                 &facts.run_script,
             )
             .map(|f| (f, "clones a remote repository and runs a script"));
-            for ((_, line, scope, snip), msg) in dropped.into_iter().chain(cloned) {
+            // A download written into an autostart place runs at every login.
+            let persisted = facts
+                .download_to_file
+                .iter()
+                .find(|(f, ..)| facts.autostart_write.iter().any(|(g, ..)| g == f))
+                .map(|f| {
+                    (
+                        f,
+                        "downloads a file into an autostart place (it runs at every login)",
+                    )
+                });
+            for ((_, line, scope, snip), msg) in dropped.into_iter().chain(cloned).chain(persisted)
+            {
                 findings_extra.push(raw(
                     "DL-WRITE-EXEC",
                     path,
@@ -1636,6 +1648,24 @@ mod tests {
         };
         assert!(rules_of("runpy.run_path('a.py')").contains(&"DL-WRITE-EXEC".to_string()));
         assert!(!rules_of("print('a.py')").contains(&"DL-WRITE-EXEC".to_string()));
+    }
+
+    #[test]
+    fn a_download_written_into_an_autostart_place_is_drop_and_run() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let pkg = |dir: &str| {
+            vec![pf(
+                "p-1/p/dl.py",
+                &format!(
+                    "import os, requests\ndef fetch(url, name):\n    p = os.path.join(os.path.expanduser('{dir}'), name)\n    r = requests.get(url)\n    with open(p, 'wb') as f:\n        f.write(r.content)\n"
+                ),
+            )]
+        };
+        let startup = pkg(
+            "~\\\\AppData\\\\Roaming\\\\Microsoft\\\\Windows\\\\Start Menu\\\\Programs\\\\Startup",
+        );
+        assert!(hit(&a, &startup, "DL-WRITE-EXEC").is_some());
+        assert!(hit(&a, &pkg("~/Downloads"), "DL-WRITE-EXEC").is_none());
     }
 
     #[test]

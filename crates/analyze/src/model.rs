@@ -74,6 +74,8 @@ pub(crate) struct Facts {
     pub network: Vec<(usize, u32, Scope, String)>,
     /// Network calls that send data (a POST or PUT, a body, a socket or mail send).
     pub upload: Vec<(usize, u32, Scope, String)>,
+    /// A file opened for writing in an autostart place (Startup folder, cron, shell rc).
+    pub autostart_write: Vec<(usize, u32, Scope, String)>,
     /// Keystrokes captured (a keyboard hook or listener).
     pub key_capture: Vec<(usize, u32, Scope, String)>,
     /// Host identity collected (getuser, gethostname, getcwd...).
@@ -109,6 +111,7 @@ impl Facts {
         self.host_collect.extend(place(inner.host_collect));
         self.upload.extend(place(inner.upload));
         self.key_capture.extend(place(inner.key_capture));
+        self.autostart_write.extend(place(inner.autostart_write));
         self.native_alloc.extend(place(inner.native_alloc));
         self.native_run.extend(place(inner.native_run));
         self.exec_files

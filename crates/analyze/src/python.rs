@@ -2808,6 +2808,14 @@ impl<'t> Py<'t> {
                 && let Some(p) = positional.first()
             {
                 let path = self.cmd_text(*p, 0).to_ascii_lowercase();
+                if patterns::string_rules(&path)
+                    .iter()
+                    .any(|(r, _)| r.starts_with("PERSIST-"))
+                {
+                    facts
+                        .autostart_write
+                        .push((fid, line, scope, snippet(snip)));
+                }
                 if is_drop_path(&path) {
                     push(
                         sink,
