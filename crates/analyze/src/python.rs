@@ -2232,10 +2232,9 @@ impl<'t> Py<'t> {
             .collect();
         let kw = |k: &str| -> Option<Node<'t>> {
             args.iter().find_map(|a| {
-                (kind(a) == "keyword_argument"
-                    && a.child_by_field_id(field!("name")).map(|x| text(x, src)) == Some(k))
-                .then(|| a.child_by_field_id(field!("value")))
-                .flatten()
+                (keyword_name(*a, src) == Some(k))
+                    .then(|| a.child_by_field_id(field!("value")))
+                    .flatten()
             })
         };
         let line = line_of(n);
@@ -2533,11 +2532,9 @@ impl<'t> Py<'t> {
                     | "sendto"
                     | "sendmail"
                     | "send_message"
-            ) || args.iter().any(|a| {
-                kind(*a) == "keyword_argument"
-                    && a.child_by_field_id(field!("name"))
-                        .is_some_and(|k| matches!(text(k, src), "data" | "json" | "files" | "body"))
-            });
+            ) || ["data", "json", "files", "body"]
+                .iter()
+                .any(|k| kw(k).is_some());
             if sends {
                 facts.upload.push((fid, line, scope, snippet(snip)));
             }
@@ -2594,9 +2591,7 @@ impl<'t> Py<'t> {
             for a in sent_args {
                 // Credentials in headers or `auth=` authenticate the request; host data
                 // there is still sent.
-                let auth = kind(a) == "keyword_argument"
-                    && a.child_by_field_id(field!("name"))
-                        .is_some_and(|k| matches!(text(k, src), "headers" | "auth" | "cookies"));
+                let auth = matches!(keyword_name(a, src), Some("headers" | "auth" | "cookies"));
                 o |= self.origin(a, 0) & if auth { HOST } else { u32::MAX };
             }
             // The whole environment or a credential store sent away has no benign reading,
@@ -3527,6 +3522,13 @@ fn is_spy(n: &str) -> bool {
             | "pyscreenshot.grab"
             | "clipboard.paste"
     )
+}
+
+/// The name of a keyword argument (`data` of `data=x`); `None` for a positional one.
+fn keyword_name<'a>(a: Node<'_>, src: &'a [u8]) -> Option<&'a str> {
+    (kind(a) == "keyword_argument")
+        .then(|| a.child_by_field_id(field!("name")).map(|x| text(x, src)))
+        .flatten()
 }
 
 /// Whether a path opened is a dotenv file (`.env`, `prod.env`, a `**/.env` glob): the
