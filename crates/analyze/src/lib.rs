@@ -567,6 +567,26 @@ impl Analyzer {
                     Some(*scope),
                 ));
             }
+            // A binary the package ships, started while installing or importing.
+            for (name, line, scope, snip) in &facts.run_files {
+                if matches!(scope.stage, Stage::Install | Stage::Import)
+                    && files.iter().any(|f| {
+                        flagged_binary.contains(f.path.as_str()) && basename(&f.path) == name
+                    })
+                {
+                    findings_extra.push(raw(
+                        "PKG-BINARY-RUN",
+                        path,
+                        *line,
+                        snip,
+                        format!(
+                            "starts the binary it ships ({name}) while installing or importing"
+                        ),
+                        Some(*scope),
+                    ));
+                    break;
+                }
+            }
             // Keystrokes captured in a file that sends data: a keylogger.
             if let (Some((_, line, scope, snip)), false) =
                 (facts.key_capture.first(), facts.upload.is_empty())

@@ -74,6 +74,8 @@ pub(crate) struct Facts {
     pub network: Vec<(usize, u32, Scope, String)>,
     /// Network calls that send data (a POST or PUT, a body, a socket or mail send).
     pub upload: Vec<(usize, u32, Scope, String)>,
+    /// (file name of the program, line, scope, snippet) of commands and shell opens.
+    pub run_files: Vec<(String, u32, Scope, String)>,
     /// A file opened for writing in an autostart place (Startup folder, cron, shell rc).
     pub autostart_write: Vec<(usize, u32, Scope, String)>,
     /// Keystrokes captured (a keyboard hook or listener).
@@ -112,6 +114,12 @@ impl Facts {
         self.upload.extend(place(inner.upload));
         self.key_capture.extend(place(inner.key_capture));
         self.autostart_write.extend(place(inner.autostart_write));
+        self.run_files.extend(
+            inner
+                .run_files
+                .into_iter()
+                .map(|(n, _, s, t)| (n, line, s, t)),
+        );
         self.native_alloc.extend(place(inner.native_alloc));
         self.native_run.extend(place(inner.native_run));
         self.exec_files

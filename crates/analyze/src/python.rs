@@ -2442,6 +2442,15 @@ impl<'t> Py<'t> {
                 facts.run_script.push((fid, line, scope, snippet(snip)));
             }
             facts.run_program.push((fid, line, scope, snippet(snip)));
+            if let Some(c) = cmd_node {
+                let (first, whole) = match kind(c) {
+                    "list" | "tuple" => (c.named_child(0), true),
+                    _ => (Some(c), false),
+                };
+                if let Some(prog) = first.and_then(|x| self.program_name(x, whole)) {
+                    facts.run_files.push((prog, line, scope, snippet(snip)));
+                }
+            }
             return;
         }
         if name == "os.startfile"
@@ -2458,6 +2467,14 @@ impl<'t> Py<'t> {
                 Some(scope),
             );
             facts.run_program.push((fid, line, scope, snippet(snip)));
+            let target = if name == "os.startfile" {
+                positional.first()
+            } else {
+                positional.get(2)
+            };
+            if let Some(prog) = target.and_then(|x| self.program_name(*x, true)) {
+                facts.run_files.push((prog, line, scope, snippet(snip)));
+            }
             return;
         }
         if name == "os.dup2" {
@@ -3146,6 +3163,20 @@ impl<'t> Py<'t> {
     }
 
     /// Best-effort text of a command or path argument; unknown parts become `{}`.
+    /// The file name (no folder) of the program a command starts: the whole text of `n`
+    /// when it is the path alone (`whole`, a list's first item), else its first word.
+    fn program_name(&self, n: Node<'t>, whole: bool) -> Option<String> {
+        let t = self.path_text(n, 0);
+        let t = if whole {
+            t.trim()
+        } else {
+            t.split_whitespace().next().unwrap_or("")
+        };
+        let t = t.trim_matches(['"', '\'']);
+        let name = t.rsplit(['/', '\\']).next().unwrap_or(t);
+        (!name.is_empty() && !name.contains('{')).then(|| name.to_string())
+    }
+
     /// Text of a file-system path as far as known: like `cmd_text`, but `os.path.join`
     /// joins all its parts (`cmd_text` keeps the first, which the command rules were
     /// measured with).

@@ -563,6 +563,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Source distributions ship source; a bundled .exe is often the payload.",
     },
     RuleInfo {
+        id: "PKG-BINARY-RUN",
+        category: Category::CommandExecution,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Starts an executable the package ships, while installing or importing.",
+        explanation: "Libraries that bundle tools run them when asked; starting a shipped binary on install or import hands the machine to code no reviewer can read.",
+    },
+    RuleInfo {
         id: "PKG-BINARY-NATIVE",
         category: Category::Packaging,
         severity: Severity::Low,
