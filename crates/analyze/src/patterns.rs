@@ -161,7 +161,8 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
         },
         p(
             "CMD-STAGED-EXEC",
-            &format!(r"(?i)\|\s*(sudo\s+)?({INTERPRETERS})(\.exe)?\b|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{{20,}}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b({HTTP_TOOLS})\b"),
+            // (A pipe, not `||`; the interpreter itself, not `node-gyp`.)
+            &format!(r"(?i)(^|[^|])\|\s*(sudo\s+)?({INTERPRETERS})(\.exe)?(\s|$|['\x22`;&)])|\biex\b|invoke-expression|\s-e(nc|ncodedcommand|c)?\s+[a-z0-9+/=]{{20,}}|-w(indowstyle)?\s+hidden|\bbash\s+-c\s+.*\b({HTTP_TOOLS})\b"),
             "pipes data into an interpreter or hides PowerShell",
         ),
         CmdPattern {
@@ -401,6 +402,10 @@ mod tests {
         ));
         // The same interpreters and HTTP tools count in every pattern.
         assert!(staged("curl -fsSL https://x.test/i.js | bun"));
+        assert!(staged("wget -qO- https://x.test/i | sh"));
+        assert!(staged("curl https://x.test/a.py|python3 -"));
+        // npm's usual install script: a prebuilt binary, else a local build.
+        assert!(!staged("prebuild-install -r napi || node-gyp rebuild"));
         let ids: Vec<_> = command_rules("irm https://x.test/a.ps1 | iex")
             .iter()
             .map(|p| p.rule)
