@@ -58,36 +58,36 @@ pub(crate) type Fact = (usize, u32, Scope, String);
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Facts {
     /// (function id, line, scope, snippet) of a download written to disk.
-    pub download_to_file: Vec<(usize, u32, Scope, String)>,
+    pub download_to_file: Vec<Fact>,
     /// Decoded or obfuscated data written to disk.
-    pub decoded_to_file: Vec<(usize, u32, Scope, String)>,
+    pub decoded_to_file: Vec<Fact>,
     /// Running a program or opening a file with the shell.
-    pub run_program: Vec<(usize, u32, Scope, String)>,
+    pub run_program: Vec<Fact>,
     /// A remote repository cloned (`git clone <url>`).
-    pub clone_repo: Vec<(usize, u32, Scope, String)>,
+    pub clone_repo: Vec<Fact>,
     /// An interpreter started on a script (`python x.py`, `node x.js`, `bash x.sh`).
-    pub run_script: Vec<(usize, u32, Scope, String)>,
+    pub run_script: Vec<Fact>,
     /// Python code loaded from a path, or a directory put on the import path.
-    pub load_code: Vec<(usize, u32, Scope, String)>,
+    pub load_code: Vec<Fact>,
     pub dup2: Option<(u32, Scope, String)>,
     /// Network calls.
-    pub network: Vec<(usize, u32, Scope, String)>,
+    pub network: Vec<Fact>,
     /// Network calls that send data (a POST or PUT, a body, a socket or mail send).
-    pub upload: Vec<(usize, u32, Scope, String)>,
+    pub upload: Vec<Fact>,
     /// (file name of the program, line, scope, snippet) of commands and shell opens.
     pub run_files: Vec<(String, u32, Scope, String)>,
     /// A file opened for writing in an autostart place (Startup folder, cron, shell rc).
-    pub autostart_write: Vec<(usize, u32, Scope, String)>,
+    pub autostart_write: Vec<Fact>,
     /// Keystrokes captured (a keyboard hook or listener).
-    pub key_capture: Vec<(usize, u32, Scope, String)>,
+    pub key_capture: Vec<Fact>,
     /// Host identity collected (getuser, gethostname, getcwd...).
-    pub host_collect: Vec<(usize, u32, Scope, String)>,
+    pub host_collect: Vec<Fact>,
     pub socket_connect: bool,
     pub shell_ref: bool,
     /// Executable memory allocated (VirtualAlloc, mmap with PROT_EXEC).
-    pub native_alloc: Vec<(usize, u32, Scope, String)>,
+    pub native_alloc: Vec<Fact>,
     /// Native code started from an address (CreateThread, QueueUserAPC, CFUNCTYPE).
-    pub native_run: Vec<(usize, u32, Scope, String)>,
+    pub native_run: Vec<Fact>,
     /// Files (base name) whose content is exec'd, that are not Python modules: (name,
     /// line of the exec, its scope).
     pub exec_files: Vec<(String, u32, Scope)>,
