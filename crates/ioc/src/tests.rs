@@ -618,3 +618,23 @@ fn every_pattern_compiles() {
         assert!(re.is_some(), "{name} regex does not compile");
     }
 }
+
+#[test]
+fn package_registry_urls() {
+    for u in [
+        "https://registry.npmjs.org/${pkg}/-/${pkg}-${version}.tgz",
+        "https://files.pythonhosted.org/packages/ab/cd/x-1.0.tar.gz",
+        "http://registry.yarnpkg.com/left-pad",
+    ] {
+        assert!(is_package_registry_url(u), "{u}");
+    }
+    for u in [
+        "https://registry.npmjs.org@203.0.113.9/x.tgz",
+        "https://registry.npmjs.org.evil.example/x",
+        "https://${host}/pkg.tgz",
+        "registry.npmjs.org/x",
+        "https://github.com/o/r/releases/download/v1/x.tgz",
+    ] {
+        assert!(!is_package_registry_url(u), "{u}");
+    }
+}

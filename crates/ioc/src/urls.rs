@@ -278,6 +278,27 @@ pub fn classify_url(url: &str) -> UrlKind {
     UrlKind::Generic
 }
 
+/// Hosts of the package registries themselves (npm's, Yarn's and its mirrors', PyPI's).
+const PACKAGE_REGISTRY: &[&str] = &[
+    "registry.npmjs.org",
+    "registry.yarnpkg.com",
+    "registry.npmmirror.com",
+    "registry.npm.taobao.org",
+    "pypi.org",
+    "pypi.python.org",
+    "files.pythonhosted.org",
+];
+
+/// True when `url` is served by a package registry (`https://registry.npmjs.org/pkg/-/pkg-1.0.0.tgz`):
+/// fetching from it is what package managers and binary installers do, not staging a
+/// payload on a host of one's own. Templates keep their placeholders
+/// (`https://registry.npmjs.org/${pkg}/...`); the host must be literal.
+pub fn is_package_registry_url(url: &str) -> bool {
+    let url = url.trim();
+    url.contains("://")
+        && split_url(url).is_some_and(|(host, _)| any_under(&host, PACKAGE_REGISTRY))
+}
+
 /// `/api/webhooks/ID/...` or `/api/vN/webhooks/ID/...`.
 fn is_discord_webhook_path(lpath: &str) -> bool {
     let Some(rest) = lpath.strip_prefix("/api/") else {
