@@ -445,10 +445,10 @@ static RULES: &[RuleInfo] = &[
     RuleInfo {
         id: "PERSIST-RUNKEY",
         category: Category::Persistence,
-        severity: Severity::Critical,
+        severity: Severity::High,
         evasion: None,
         summary: "Names or writes a Windows Run registry key.",
-        explanation: "Run keys start a program at every logon; packages never need that.",
+        explanation: "Run keys start a program at every logon: persistence when a package sets one for itself; desktop apps offering \"start at logon\" name the key too, so high, like the Startup folder.",
     },
     RuleInfo {
         id: "PERSIST-STARTUP",
