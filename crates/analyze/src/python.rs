@@ -2860,16 +2860,21 @@ impl<'t> Py<'t> {
                         .autostart_write
                         .push((fid, line, scope, snippet(snip)));
                 }
-                if is_drop_path(&path) {
-                    push(
-                        sink,
-                        ctx,
+                let found = [
+                    (
+                        is_drop_path(&path),
                         "PY-FILE-DROP-EXECUTABLE",
-                        line,
-                        snip,
-                        format!("writes an executable or autostart file: {}", snippet(&path)),
-                        Some(scope),
-                    );
+                        "writes an executable or autostart file",
+                    ),
+                    (
+                        patterns::is_ssh_authorized_keys(&path),
+                        "PERSIST-SSH-KEY",
+                        "opens an SSH authorized_keys file to write",
+                    ),
+                ];
+                for (_, rule, what) in found.into_iter().filter(|f| f.0) {
+                    let msg = format!("{what}: {}", snippet(&path));
+                    push(sink, ctx, rule, line, snip, msg, Some(scope));
                 }
             }
             return;
@@ -2882,14 +2887,31 @@ impl<'t> Py<'t> {
                         .download_to_file
                         .push((fid, line, scope, snippet(snip)));
                 }
-                if o & (DECODED | OBF) != 0 {
+                // An executable image held in the source (`b'\x7fELF...'`, `b'MZ...'`)
+                // written out is a payload dropped like a decoded one.
+                let literal = self.static_bytes(*a, 0);
+                let image = literal.as_ref().is_some_and(|(b, _)| {
+                    b.len() >= 120 && (b.starts_with(b"\x7fELF") || b.starts_with(b"MZ"))
+                });
+                if image {
+                    push(
+                        sink,
+                        ctx,
+                        "PY-FILE-DROP-EXECUTABLE",
+                        line,
+                        snip,
+                        "writes an executable image held in the source".into(),
+                        Some(scope),
+                    );
+                }
+                if image || o & (DECODED | OBF) != 0 {
                     facts
                         .decoded_to_file
                         .push((fid, line, scope, snippet(snip)));
                 }
                 // Code written to disk is analysed like decoded code (once all the writes
                 // through the same handle are known: see `walk`).
-                if let Some((b, tr)) = self.static_bytes(*a, 0)
+                if let Some((b, tr)) = literal
                     && ctx.depth_left > 0
                     && decode::looks_like_text(&b)
                 {

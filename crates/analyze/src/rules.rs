@@ -475,6 +475,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Completion installers append to them, so medium; malware adds commands that run at every shell.",
     },
     RuleInfo {
+        id: "PERSIST-SSH-KEY",
+        category: Category::Persistence,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Adds to an SSH authorized_keys file (a write or append, in code or a shell command).",
+        explanation: "A key added there lets its owner log in at will: a backdoor. SSH tools read the file; packages do not write it while installing or importing.",
+    },
+    RuleInfo {
         id: "MINER",
         category: Category::Cryptomining,
         severity: Severity::Critical,
