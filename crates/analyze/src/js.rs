@@ -819,6 +819,7 @@ pub(crate) fn analyze(src: &[u8], ctx: &JsCtx<'_>, sink: &mut Sink) -> Facts {
         strings: 0,
         funcs: HashMap::new(),
         forwarded: Vec::new(),
+        quiet: Vec::new(),
     }
     .run(root);
     facts
@@ -846,6 +847,9 @@ struct Walker<'a, 't> {
     /// Requests inside a named function that go where its caller says (a parameter, or a
     /// call of itself following a redirect): (function id, parameter index, the fact).
     forwarded: Vec<(usize, Option<usize>, Fact)>,
+    /// Byte ranges (sorted) of top-level constants' values whose names the top level never
+    /// uses: the places they name are used by functions, so they weigh as function code.
+    quiet: Vec<std::ops::Range<usize>>,
 }
 
 /// A named function: `function f(a) {}`, `const f = (a) => {}`.
@@ -954,8 +958,26 @@ impl<'t> Walker<'_, 't> {
         let src = self.js.src;
         // Functions called from the top level run at load time.
         let mut top_called: HashSet<&str> = HashSet::new();
+        // Identifiers outside functions (a declared name counts once for its declaration).
+        let mut top_refs: HashMap<&str, u32> = HashMap::new();
+        let mut top_consts: Vec<(&str, Node<'t>)> = Vec::new();
         let mut stack = vec![(root, false)];
         while let Some((n, inside)) = stack.pop() {
+            if !inside {
+                match n.kind() {
+                    "identifier" => *top_refs.entry(text(n, src)).or_default() += 1,
+                    "variable_declarator" => {
+                        if let (Some(k), Some(v)) = (
+                            n.child_by_field_name("name"),
+                            n.child_by_field_name("value"),
+                        ) && k.kind() == "identifier"
+                        {
+                            top_consts.push((text(k, src), v));
+                        }
+                    }
+                    _ => {}
+                }
+            }
             if !inside
                 && n.kind() == "call_expression"
                 && let Some(f) = n.child_by_field_name("function")
@@ -973,6 +995,12 @@ impl<'t> Walker<'_, 't> {
                 stack.push((ch, inside || is_function(ch)));
             }
         }
+        self.quiet = top_consts
+            .into_iter()
+            .filter(|(k, _)| top_refs.get(k).copied().unwrap_or(0) < 2)
+            .map(|(_, v)| v.byte_range())
+            .collect();
+        self.quiet.sort_by_key(|r| r.start);
 
         let mut stack: Vec<(Node<'t>, usize, Scope, bool)> = vec![(root, 0, self.ctx.top, false)];
         while let Some((n, fid, scope, in_net)) = stack.pop() {
@@ -1305,9 +1333,17 @@ impl<'t> Walker<'_, 't> {
         }
         self.sink.strings.push_str(&s);
         self.sink.strings.push('\n');
+        // A place named in a constant the top level never uses is used by functions.
+        let at = n.start_byte();
+        let i = self.quiet.partition_point(|r| r.start <= at);
+        let named_at = if i > 0 && self.quiet[i - 1].contains(&at) && scope == self.ctx.top {
+            self.ctx.func
+        } else {
+            scope
+        };
         for (rule, pat) in patterns::string_rules(&s) {
             self.strings += 1;
-            self.push(rule, n, scope, format!("string names `{pat}`"));
+            self.push(rule, n, named_at, format!("string names `{pat}`"));
         }
         if s.contains("http") || s.contains("discord") {
             for (rule, _url, what) in ext::url_rules(&s) {
@@ -1501,6 +1537,12 @@ mod tests {
     use super::*;
 
     fn run(src: &str, top: Scope) -> (Vec<&'static str>, Facts) {
+        let (sink, facts) = run_sink(src, top);
+        (sink.findings.iter().map(|r| r.rule).collect(), facts)
+    }
+
+    /// `src` analysed as a module whose top level runs at `top`.
+    fn run_sink(src: &str, top: Scope) -> (Sink, Facts) {
         let mut sink = Sink::default();
         let ctx = JsCtx {
             path: "package/index.js",
@@ -1512,7 +1554,7 @@ mod tests {
             max_parse: 1 << 20,
         };
         let facts = analyze(src.as_bytes(), &ctx, &mut sink);
-        (sink.findings.iter().map(|r| r.rule).collect(), facts)
+        (sink, facts)
     }
 
     #[test]
@@ -1733,6 +1775,22 @@ request(`https://x.example/?q=${buff}`, () => {});
                 .0
                 .contains(&"EXFIL-SEND-COLLECTED")
         );
+    }
+
+    #[test]
+    fn constants_the_top_level_never_uses_weigh_as_function_code() {
+        let stage_of = |src: &str| {
+            run_sink(src, Scope::IMPORT)
+                .0
+                .findings
+                .iter()
+                .find(|f| f.rule == "PERSIST-SCHEDULED")
+                .and_then(|f| f.stage)
+        };
+        let in_function = "const DIR = '~/Library/LaunchAgents/';\nexports.enable = (name) => require('fs').writeFileSync(DIR + name + '.plist', '');";
+        assert_eq!(stage_of(in_function), Some(Stage::Runtime));
+        let at_top = "const DIR = '~/Library/LaunchAgents/';\nrequire('fs').writeFileSync(DIR + 'x.plist', '');";
+        assert_eq!(stage_of(at_top), Some(Stage::Import));
     }
 
     #[test]

@@ -109,11 +109,22 @@ pub(crate) fn string_rules(s: &str) -> Vec<(&'static str, &'static str)> {
     let mut out: Vec<(&'static str, &'static str)> = Vec::new();
     for m in STRING_AC.find_iter(s) {
         let (pat, rule) = STRING_PATTERNS[m.pattern().as_usize()];
+        // A browser's program (`BraveSoftware\Brave-Browser\Application\brave.exe`, what
+        // `open` starts) is not its stored data.
+        if rule == "STEAL-BROWSER" && is_program_path(s) {
+            continue;
+        }
         if !out.iter().any(|(r, _)| *r == rule) {
             out.push((rule, pat));
         }
     }
     out
+}
+
+/// A path to an installed program's folder or executable.
+fn is_program_path(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    l.contains("\\application\\") || l.contains("/application/") || l.trim_end().ends_with(".exe")
 }
 
 /// A class of shell command and the rule it maps to.
@@ -339,6 +350,12 @@ mod tests {
             string_rules(r"C:\Users\x\AppData\Local\Google\Chrome\User Data\Default\Login Data");
         assert!(r.iter().any(|(id, _)| *id == "STEAL-BROWSER"));
         assert!(string_rules("hello world").is_empty());
+        // A browser's executable is not its profile.
+        assert!(
+            string_rules(r"C:\Program Files\BraveSoftware\Brave-Browser\Application\brave.exe")
+                .is_empty()
+        );
+        assert!(!string_rules(r"AppData\Local\BraveSoftware\Brave-Browser\User Data").is_empty());
     }
 
     /// Whether a pattern of `rule` matches `cmd`.
