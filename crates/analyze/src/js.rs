@@ -1368,7 +1368,20 @@ impl<'t> Walker<'_, 't> {
     /// `fetch(url)` helper called only with `https://registry.npmjs.org/...`). A function
     /// nobody here calls by name (exported, passed around) keeps its requests.
     fn resolve_forwarded(&mut self, root: Node<'t>) {
+        if self.forwarded.is_empty() {
+            return;
+        }
         let src = self.js.src;
+        // Calls by bare name, found in one pass.
+        let mut calls: HashMap<&str, Vec<Node<'t>>> = HashMap::new();
+        walk(root, |c| {
+            if c.kind() == "call_expression"
+                && let Some(f) = c.child_by_field_name("function")
+                && f.kind() == "identifier"
+            {
+                calls.entry(text(f, src)).or_default().push(c);
+            }
+        });
         let mut decided: HashMap<usize, bool> = HashMap::new();
         for (fid, param, fact) in std::mem::take(&mut self.forwarded) {
             let keep = *decided.entry(fid).or_insert_with(|| {
@@ -1376,24 +1389,22 @@ impl<'t> Walker<'_, 't> {
                     return true;
                 };
                 let inside = w.node.byte_range();
-                let mut calls = 0;
-                let mut elsewhere = false;
-                walk(root, |c| {
-                    if c.kind() == "call_expression"
-                        && !inside.contains(&c.start_byte())
-                        && c.child_by_field_name("function")
-                            .is_some_and(|f| f.kind() == "identifier" && text(f, src) == w.name)
-                    {
-                        calls += 1;
+                let mut outside = calls
+                    .get(w.name)
+                    .into_iter()
+                    .flatten()
+                    .filter(|c| !inside.contains(&c.start_byte()))
+                    .peekable();
+                // Nobody here calls it by name, or some caller names another host.
+                outside.peek().is_none()
+                    || outside.any(|c| {
                         let arg = c
                             .child_by_field_name("arguments")
                             .and_then(|a| a.named_child(i as u32));
-                        elsewhere |= !arg.is_some_and(|a| {
+                        !arg.is_some_and(|a| {
                             malgraph_ioc::is_package_registry_url(&self.js.target_text(a))
-                        });
-                    }
-                });
-                calls == 0 || elsewhere
+                        })
+                    })
             });
             if keep {
                 self.facts.network.push(fact);
