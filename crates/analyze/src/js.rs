@@ -1100,11 +1100,7 @@ impl<'t> Walker<'_, 't> {
                 );
             }
             let prog = cmd.split_whitespace().next().unwrap_or("");
-            let prog = prog
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or(prog)
-                .to_ascii_lowercase();
+            let prog = patterns::file_name(prog).to_ascii_lowercase();
             if matches!(
                 prog.trim_end_matches(".exe"),
                 "sh" | "bash" | "zsh" | "dash" | "cmd" | "powershell" | "pwsh"

@@ -316,6 +316,11 @@ pub(crate) fn is_wipe_target(resolved: &str, raw: &str) -> bool {
     }
 }
 
+/// The last component of a path written with `/` or `\\` (`C:\\x\\a.exe` → `a.exe`).
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
 /// Whether a file path (as far as known) is an SSH authorized_keys file.
 pub(crate) fn is_ssh_authorized_keys(path: &str) -> bool {
     let p = path.to_ascii_lowercase();

@@ -3179,7 +3179,7 @@ impl<'t> Py<'t> {
             path = *self.args(path).last()?;
         }
         let text = self.cmd_text(path, 0);
-        let base = text.rsplit(['/', '\\']).next()?.trim();
+        let base = patterns::file_name(&text).trim();
         (!base.is_empty() && !base.contains("{}") && base.len() < 200).then(|| base.to_string())
     }
 
@@ -3255,7 +3255,7 @@ impl<'t> Py<'t> {
             t.split_whitespace().next().unwrap_or("")
         };
         let t = t.trim_matches(['"', '\'']);
-        let name = t.rsplit(['/', '\\']).next().unwrap_or(t);
+        let name = patterns::file_name(t);
         (!name.is_empty() && !name.contains('{')).then(|| name.to_string())
     }
 
@@ -3649,7 +3649,7 @@ fn keyword_name<'a>(a: Node<'_>, src: &'a [u8]) -> Option<&'a str> {
 /// Whether a path opened is a dotenv file (`.env`, `prod.env`, a `**/.env` glob): the
 /// secrets of a project.
 fn is_dotenv_path(p: &str) -> bool {
-    let last = p.rsplit(['/', '\\']).next().unwrap_or(p).trim();
+    let last = patterns::file_name(p).trim();
     last == ".env" || last.len() > 4 && last.ends_with(".env") && !last.contains('{')
 }
 
