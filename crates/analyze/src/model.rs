@@ -91,6 +91,9 @@ pub(crate) struct Facts {
     /// Files (base name) whose content is exec'd, that are not Python modules: (name,
     /// line of the exec, its scope).
     pub exec_files: Vec<(String, u32, Scope)>,
+    /// A program's URL on a file-sharing or paste host, a tunnel or a raw IP
+    /// (`malgraph_ioc::is_staged_executable_url`).
+    pub staged_exe_url: Vec<Fact>,
 }
 
 impl Facts {
@@ -114,6 +117,7 @@ impl Facts {
         self.upload.extend(place(inner.upload));
         self.key_capture.extend(place(inner.key_capture));
         self.autostart_write.extend(place(inner.autostart_write));
+        self.staged_exe_url.extend(place(inner.staged_exe_url));
         self.run_files.extend(
             inner
                 .run_files

@@ -2040,7 +2040,14 @@ impl<'t> Py<'t> {
                 // (Strings inside a concatenated string are not recorded: it is
                 // reported as a whole.)
                 "string" | "concatenated_string" => {
-                    self.on_string(n, scope, is_doc, ctx, sink, &mut string_pushes);
+                    self.on_string(
+                        n,
+                        (scope, fid),
+                        is_doc,
+                        ctx,
+                        (sink, facts),
+                        &mut string_pushes,
+                    );
                 }
                 "comparison_operator" => self.on_platform(n, sink),
                 "identifier" if !unicode_done => {
@@ -2162,10 +2169,10 @@ impl<'t> Py<'t> {
     fn on_string(
         &self,
         n: Node<'t>,
-        scope: Scope,
+        (scope, fid): (Scope, usize),
         is_doc: bool,
         ctx: &PyCtx<'_>,
-        sink: &mut Sink,
+        (sink, facts): (&mut Sink, &mut Facts),
         pushes: &mut usize,
     ) {
         let src = self.src;
@@ -2205,6 +2212,9 @@ impl<'t> Py<'t> {
         if s.contains("http") || s.contains("discord") || s.contains("t.me") {
             for (rule, url, what) in ext::url_rules(&s) {
                 *pushes += 1;
+                if malgraph_ioc::is_staged_executable_url(&url) {
+                    facts.staged_exe_url.push((fid, line, scope, snippet(&url)));
+                }
                 push(sink, ctx, rule, line, &url, what, Some(scope));
             }
         }

@@ -63,7 +63,7 @@ mod wallet;
 pub use canon::{canonical_url, url_host};
 pub use domain::is_benign_domain;
 pub use refang::refang;
-pub use urls::{UrlKind, classify_url, is_package_registry_url};
+pub use urls::{UrlKind, classify_url, is_package_registry_url, is_staged_executable_url};
 
 use malgraph_core::Iocs;
 use memchr::{memchr, memmem};

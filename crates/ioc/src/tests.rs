@@ -638,3 +638,28 @@ fn package_registry_urls() {
         assert!(!is_package_registry_url(u), "{u}");
     }
 }
+
+#[test]
+fn staged_executable_urls() {
+    for u in [
+        "https://cdn.discordapp.com/attachments/1/2/MinGCC-x64.exe?ex=6681&is=6680&",
+        "https://cdn-128.anonfiles.com/BbXfs5Rcy9/62fc3c92/Update.exe",
+        "http://203.0.113.7:8080/payload.PS1",
+        "https://x.trycloudflare.com/run.bat#frag",
+        "https://www.dropbox.com/s/abc/setup.msi?dl=1",
+    ] {
+        assert!(is_staged_executable_url(u), "{u}");
+    }
+    for u in [
+        // A vendor's own download host, a release page, raw code hosting.
+        "https://www.python.org/ftp/python/3.12.0/python-3.12.0-amd64.exe",
+        "https://github.com/o/r/releases/download/v1/tool.exe",
+        "https://raw.githubusercontent.com/o/r/main/install.ps1",
+        // File sharing, but not a program.
+        "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/w.h5",
+        "https://cdn.discordapp.com/attachments/1/2/image.png?x=exe",
+        "https://transfer.sh/.exe",
+    ] {
+        assert!(!is_staged_executable_url(u), "{u}");
+    }
+}

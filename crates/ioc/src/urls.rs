@@ -299,6 +299,34 @@ pub fn is_package_registry_url(url: &str) -> bool {
         && split_url(url).is_some_and(|(host, _)| any_under(&host, PACKAGE_REGISTRY))
 }
 
+/// File extensions of programs and scripts Windows runs when started or opened.
+const EXECUTABLE_EXT: &[&str] = &[
+    "exe", "scr", "msi", "bat", "cmd", "ps1", "vbs", "vbe", "hta", "dll", "jar", "lnk",
+];
+
+/// True when `url` names a program or script (`.exe`, `.scr`, `.bat`, `.ps1` ...) kept on an
+/// anonymous file-sharing or paste host, a tunnel or a raw IP address
+/// (`https://cdn.discordapp.com/attachments/1/2/Setup.exe?ex=..`): where droppers stage
+/// their payload. Software vendors serve their installers from their own domains or
+/// release pages, which this never matches.
+pub fn is_staged_executable_url(url: &str) -> bool {
+    let url = url.trim();
+    if !matches!(
+        classify_url(url),
+        UrlKind::FileSharing | UrlKind::PasteSite | UrlKind::Tunnel | UrlKind::IpHost
+    ) {
+        return false;
+    }
+    let Some((_, path)) = split_url(url) else {
+        return false;
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && EXECUTABLE_EXT.iter().any(|e| ext.eq_ignore_ascii_case(e))
+    })
+}
+
 /// `/api/webhooks/ID/...` or `/api/vN/webhooks/ID/...`.
 fn is_discord_webhook_path(lpath: &str) -> bool {
     let Some(rest) = lpath.strip_prefix("/api/") else {
