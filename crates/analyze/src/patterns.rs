@@ -325,6 +325,44 @@ pub(crate) fn is_ssh_authorized_keys(path: &str) -> bool {
     p.contains("authorized_keys")
 }
 
+/// A regular expression for a cryptocurrency address written in source: an Ethereum
+/// `0x[a-fA-F0-9]{40}`, a Base58 class (`[a-km-zA-HJ-NP-Z1-9]{25,34}`: the alphabet of
+/// Bitcoin, Litecoin, Tron and Monero addresses), a Bech32 `(bc1|...)` prefix.
+static WALLET_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"0x\[[0-9a-zA-F-]{3,12}\]\{40|\[[^\]\n]{0,20}(a-km-z|A-HJ-NP)[^\]\n]{0,20}\]\{\d|\(bc1\|",
+    )
+    .expect("static regex compiles")
+});
+
+/// Whether `src` holds a pattern matching cryptocurrency addresses: with clipboard reads
+/// and writes, the clipper's "is this an address? replace it" test, even when the
+/// attacker's addresses are not in the file (placeholders, fetched, or in a config).
+pub(crate) fn has_wallet_pattern(src: &str) -> bool {
+    WALLET_PATTERN.is_match(src)
+}
+
+/// File extensions of shell scripts (POSIX shells, cmd.exe, PowerShell).
+pub(crate) const SCRIPT_EXT: &[&str] = &[".sh", ".bash", ".bat", ".cmd", ".ps1"];
+
+/// Whether `word` names a shell script by its extension.
+pub(crate) fn is_script_name(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    SCRIPT_EXT
+        .iter()
+        .any(|e| w.len() > e.len() && w.ends_with(e))
+}
+
+/// File names of the shell scripts a command line starts (`/bin/bash preinstall.sh`,
+/// `cmd.exe /c ./setup.bat`, `['powershell', '-File', 'x.ps1']`).
+pub(crate) fn script_names(cmd: &str) -> Vec<String> {
+    cmd.split(|c: char| c.is_whitespace() || "'\"`,[]()".contains(c))
+        .map(file_name)
+        .filter(|w| is_script_name(w))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Whether `cmd` clones a remote repository.
 pub(crate) fn is_repo_clone(cmd: &str) -> bool {
     REPO_CLONE.is_match(cmd)
@@ -364,6 +402,36 @@ mod tests {
     /// Whether a pattern of `rule` matches `cmd`.
     fn fires(cmd: &str, rule: &str) -> bool {
         command_rules(cmd).iter().any(|p| p.rule == rule)
+    }
+
+    #[test]
+    fn scripts_a_command_starts() {
+        assert_eq!(script_names("/bin/bash preinstall.sh"), ["preinstall.sh"]);
+        assert_eq!(
+            script_names("cmd.exe ['/c', 'scripts\\\\run.bat']"),
+            ["run.bat"]
+        );
+        assert!(script_names("node index.js && echo .sh").is_empty());
+        assert!(script_names("cmd.exe /c dir").is_empty());
+    }
+
+    #[test]
+    fn wallet_address_patterns() {
+        for src in [
+            r#"re.match("^0x[a-zA-F0-9]{40}$", s)"#,
+            r#"re.match("^(bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}$", s)"#,
+            r"/[LM3][a-km-zA-HJ-NP-Z1-9]{26,33}/",
+            r"const eth = /^0x[a-fA-F0-9]{40}$/;",
+        ] {
+            assert!(has_wallet_pattern(src), "{src}");
+        }
+        for src in [
+            r"re.compile(r'[0-9a-f]{40}')",
+            r"/^[A-Za-z0-9+/]{40}$/",
+            r"uuid = '[0-9a-fA-F-]{36}'",
+        ] {
+            assert!(!has_wallet_pattern(src), "{src}");
+        }
     }
 
     #[test]

