@@ -402,6 +402,53 @@ impl<'t> Js<'t> {
         }
     }
 
+    /// Whether the callee `f` names its module or member with literals glued together
+    /// (`require('chi' + 'ld_process')`, `cp['ex' + 'ec']`), directly or through the
+    /// alias it was bound to.
+    fn split_name(&self, f: Node<'t>) -> bool {
+        let glued = |x: Node<'_>| x.kind() == "binary_expression" && self.static_str(x).is_some();
+        let mut stack = vec![(f, 0u32)];
+        while let Some((n, depth)) = stack.pop() {
+            if depth > MAX_DEPTH {
+                continue;
+            }
+            match n.kind() {
+                "call_expression" => {
+                    if let Some(a) = n
+                        .child_by_field_name("arguments")
+                        .and_then(|a| a.named_child(0))
+                        && glued(a)
+                    {
+                        return true;
+                    }
+                }
+                "subscript_expression" => {
+                    if n.child_by_field_name("index").is_some_and(glued) {
+                        return true;
+                    }
+                    stack.extend(n.child_by_field_name("object").map(|o| (o, depth + 1)));
+                }
+                "member_expression" | "parenthesized_expression" | "await_expression" => {
+                    stack.extend(
+                        n.child_by_field_name("object")
+                            .or_else(|| n.named_child(0))
+                            .map(|o| (o, depth + 1)),
+                    );
+                }
+                "identifier" => {
+                    let name = self.text(n);
+                    if self.unique(name)
+                        && let Some((_, v)) = self.inits.iter().find(|(k, _)| k == name)
+                    {
+                        stack.push((*v, depth + 1));
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// Whether `name` is bound in at most one place of the file.
     fn unique(&self, name: &str) -> bool {
         self.bindings.get(name).copied().unwrap_or(0) <= 1
@@ -1080,6 +1127,14 @@ impl<'t> Walker<'_, 't> {
                 scope,
                 format!("runs a command with `{name}`"),
             );
+            if js.split_name(f) {
+                self.push(
+                    "JS-OBF-SPLIT-NAME",
+                    n,
+                    scope,
+                    format!("names `{name}` in pieces glued together"),
+                );
+            }
             let mut cmd = first.map(|a| js.loose_str(a)).unwrap_or_default();
             if matches!(
                 last.as_str(),

@@ -675,6 +675,14 @@ static RULES: &[RuleInfo] = &[
         explanation: "Hands a remote party an interactive shell; terminal servers listen, they do not dial out.",
     },
     RuleInfo {
+        id: "JS-OBF-SPLIT-NAME",
+        category: Category::Evasion,
+        severity: Severity::High,
+        evasion: Some(Evasion::Obfuscation),
+        summary: "Names a process, file or network module, or its function, in pieces glued together (`require('chi'+'ld_pro'+'cess')['sp'+'awn']`).",
+        explanation: "Splitting a name only defeats scanners that search for it; bundler workarounds hide dynamic paths, not `child_process` or `spawn`.",
+    },
+    RuleInfo {
         id: "JS-OBFUSCATED",
         category: Category::Evasion,
         severity: Severity::Medium,
