@@ -446,7 +446,7 @@ struct Py<'t> {
     /// Commands a function runs that are one of its parameters (`def run(c):
     /// subprocess.run(c, shell=True)`): (function name, parameter index not counting
     /// `self`, line, scope, snippet). Decided by what its callers pass.
-    param_commands: RefCell<Vec<(String, usize, u32, Scope, String)>>,
+    param_commands: RefCell<Vec<ParamCommand>>,
 }
 
 /// Text one function writes through one file handle.
@@ -462,6 +462,10 @@ struct Written {
     len: usize,
     transformed: bool,
 }
+
+/// A function's parameter run as a command: (function name, parameter index not
+/// counting `self`, line, scope, snippet).
+type ParamCommand = (String, usize, u32, Scope, String);
 
 /// A node the second pass looks at, with what it needs of the node's ancestors.
 struct Visit<'t> {
