@@ -220,7 +220,11 @@ impl<'t> Js<'t> {
                     && f.child_by_field_name("property")
                         .is_some_and(|p| self.text(p) == "toString")
                 {
-                    let inner = f.child_by_field_name("object")?;
+                    let mut inner = f.child_by_field_name("object")?;
+                    // `const c = Buffer.from(...); c.toString()`.
+                    if inner.kind() == "identifier" {
+                        inner = self.init_before(inner)?;
+                    }
                     if inner.kind() != "call_expression"
                         || self.canon(inner.child_by_field_name("function")?) != "Buffer.from"
                     {
@@ -449,6 +453,38 @@ impl<'t> Js<'t> {
         false
     }
 
+    /// The value `id` was initialised with: its only binding, or else (minified code
+    /// reuses short names) the closest one before it in the same function.
+    fn init_before(&self, id: Node<'t>) -> Option<Node<'t>> {
+        let name = self.text(id);
+        if self.unique(name) {
+            return self.inits.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        }
+        let home = |mut x: Node<'t>| {
+            while let Some(p) = x.parent() {
+                if is_function(p) {
+                    return Some(p.id());
+                }
+                x = p;
+            }
+            None
+        };
+        let (_, v) = self
+            .inits
+            .iter()
+            .filter(|(k, v)| k == name && v.end_byte() <= id.start_byte())
+            .max_by_key(|(_, v)| v.start_byte())?;
+        (home(*v) == home(id)).then_some(*v)
+    }
+
+    /// Whether `n` is the running script's own path: `__filename`, `process.argv[1]`, or a
+    /// name initialised with one.
+    fn is_own_file(&self, n: Node<'t>) -> bool {
+        let own = |t: &str| matches!(t, "__filename" | "process.argv[1]");
+        own(self.text(n))
+            || (n.kind() == "identifier" && self.init_before(n).is_some_and(|v| own(self.text(v))))
+    }
+
     /// Whether `name` is bound in at most one place of the file.
     fn unique(&self, name: &str) -> bool {
         self.bindings.get(name).copied().unwrap_or(0) <= 1
@@ -528,24 +564,44 @@ impl<'t> Js<'t> {
         };
         let m = self.literal(s).unwrap_or_default();
         let m = m.strip_prefix("node:").unwrap_or(&m).to_string();
-        let t = self.text(n);
-        // import cp from 'x' / import * as cp from 'x' / import {exec} from 'x'
-        let head = t.split(" from ").next().unwrap_or("");
-        let head = head.trim_start_matches("import").trim();
-        if let Some(rest) = head.strip_prefix("* as ") {
-            self.aliases.insert(rest.trim().to_string(), m);
-        } else if let Some(inner) = head.strip_prefix('{') {
-            for part in inner.trim_end_matches('}').split(',') {
-                let mut it = part.split(" as ");
-                let key = it.next().unwrap_or("").trim();
-                let local = it.next().unwrap_or(key).trim();
-                if !key.is_empty() {
-                    self.aliases.insert(local.to_string(), format!("{m}.{key}"));
+        // import cp from 'x' / import * as cp from 'x' / import {exec as e} from 'x'
+        // (read from the tree: minified code writes `import o from"https"`).
+        let mut c = n.walk();
+        let Some(clause) = n
+            .named_children(&mut c)
+            .find(|ch| ch.kind() == "import_clause")
+        else {
+            return;
+        };
+        let mut c = clause.walk();
+        for part in clause.named_children(&mut c) {
+            match part.kind() {
+                "identifier" => {
+                    self.aliases.insert(self.text(part).to_string(), m.clone());
                 }
+                "namespace_import" => {
+                    if let Some(id) = part.named_child(0) {
+                        self.aliases.insert(self.text(id).to_string(), m.clone());
+                    }
+                }
+                "named_imports" => {
+                    let mut c2 = part.walk();
+                    for spec in part
+                        .named_children(&mut c2)
+                        .filter(|x| x.kind() == "import_specifier")
+                    {
+                        let Some(key) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let local = spec.child_by_field_name("alias").unwrap_or(key);
+                        self.aliases.insert(
+                            self.text(local).to_string(),
+                            format!("{m}.{}", self.text(key).trim_matches(['"', '\''])),
+                        );
+                    }
+                }
+                _ => {}
             }
-        } else if !head.is_empty() {
-            self.aliases
-                .insert(head.trim_end_matches(',').to_string(), m);
         }
     }
 
@@ -869,6 +925,10 @@ pub(crate) fn analyze(src: &[u8], ctx: &JsCtx<'_>, sink: &mut Sink) -> Facts {
         quiet: Vec::new(),
         clip_writes: Vec::new(),
         clip_read: false,
+        fixed_writes: Vec::new(),
+        dir_reads: HashSet::new(),
+        xor_decoder: None,
+        encoded_table: false,
     }
     .run(root);
     facts
@@ -896,6 +956,15 @@ struct Walker<'a, 't> {
     /// Requests inside a named function that go where its caller says (a parameter, or a
     /// call of itself following a redirect): (function id, parameter index, the fact).
     forwarded: Vec<(usize, Option<usize>, Fact)>,
+    /// Writes of fixed content (function id, call, scope), and functions that list a
+    /// directory: together in a function that calls itself, a wiper's walk.
+    fixed_writes: Vec<(usize, Node<'t>, Scope)>,
+    dir_reads: HashSet<usize>,
+    /// Line of a `String.fromCharCode(c ^ key)` (an XOR string decoder), and whether the
+    /// file holds a table of encoded strings (an array of ≥ 5 long strings without
+    /// spaces): together, an obfuscator's string table and its decoder.
+    xor_decoder: Option<u32>,
+    encoded_table: bool,
     /// Clipboard writes of something other than an address: (call, scope).
     clip_writes: Vec<(Node<'t>, Scope)>,
     /// Whether the file reads the clipboard.
@@ -1063,6 +1132,7 @@ impl<'t> Walker<'_, 't> {
                     child_net = true;
                 }
                 "string" | "template_string" => self.string(n, fid, scope),
+                "array" if !self.encoded_table => self.encoded_table = is_encoded_table(self.js, n),
                 "identifier" => {
                     let t = text(n, src);
                     if t.len() >= 5
@@ -1336,7 +1406,42 @@ impl<'t> Walker<'_, 't> {
                 {
                     self.written_code(&code, line, scope);
                 }
+                // Fixed content (not read from anywhere) written over a file.
+                if !name.contains("append")
+                    && !name.ends_with("createWriteStream")
+                    && args
+                        .and_then(|a| a.named_child(1))
+                        .is_some_and(|d| js.static_str(d).is_some())
+                {
+                    self.fixed_writes.push((fid, n, scope));
+                }
                 self.writes.push((line, fid, scope, snip, in_net));
+            }
+            "fs.readdirSync" | "fs.readdir" | "fs.promises.readdir" | "fs/promises.readdir" => {
+                self.dir_reads.insert(fid);
+            }
+            "String.fromCharCode"
+                if args.is_some_and(|a| {
+                    let mut c = a.walk();
+                    a.named_children(&mut c).any(|x| {
+                        x.kind() == "binary_expression"
+                            && x.child_by_field_name("operator")
+                                .is_some_and(|o| text(o, js.src) == "^")
+                    })
+                }) =>
+            {
+                self.xor_decoder.get_or_insert(line);
+            }
+            // (Any object's `unlink`: the `fs` module may be required by a decoded name.)
+            _ if matches!(last.as_str(), "unlink" | "unlinkSync" | "rm" | "rmSync")
+                && first.is_some_and(|a| js.is_own_file(a)) =>
+            {
+                self.push(
+                    "JS-FILE-SELF-DELETE",
+                    n,
+                    scope,
+                    "deletes its own file (`__filename`)".into(),
+                );
             }
             // `text.replace(/0x[a-fA-F0-9]{40}/g, '0xAttacker...')`: every address in the data
             // swapped for a hard-coded one (wallet drainers hooking fetch or the provider).
@@ -1487,6 +1592,24 @@ impl<'t> Walker<'_, 't> {
     /// obfuscator output and the commands it hides.
     fn finish(mut self, root: Node<'t>) {
         self.resolve_forwarded(root);
+        // Fixed content written over each file a function finds as it walks directories
+        // by calling itself: a wiper (node-ipc 10.1.1's heart over every file).
+        let walker = |fid: &usize| {
+            self.funcs.get(fid).is_some_and(|w| {
+                let body = text(w.node, self.js.src);
+                body.matches(&format!("{}(", w.name)).count() >= 2
+            })
+        };
+        if let Some((_, n, scope)) = self
+            .fixed_writes
+            .iter()
+            .find(|(fid, ..)| self.dir_reads.contains(fid) && walker(fid))
+            .copied()
+        {
+            // Sabotage has no benign reading: weighs like the file's top level.
+            let msg = "overwrites every file of a directory walk with fixed content".into();
+            self.push("FILE-WIPE", n, scope.undiscounted(self.ctx.top), msg);
+        }
         // The clipboard read, tested against a pattern for addresses, and written: a
         // clipper whose addresses are not in the file.
         if self.clip_read
@@ -1534,13 +1657,24 @@ impl<'t> Walker<'_, 't> {
                 factor: scope.factor,
             });
         }
-        if self.obf_idents.len() >= 5 || self.escaped_strings >= 3 {
+        let xor_table = self.xor_decoder.is_some() && self.encoded_table;
+        if self.obf_idents.len() >= 5 || self.escaped_strings >= 3 || xor_table {
             let scope = self.ctx.top;
-            let line = self.hidden.first().map_or(1, |h| h.0);
+            let line = self
+                .hidden
+                .first()
+                .map(|h| h.0)
+                .or(self.xor_decoder)
+                .unwrap_or(1);
             let msg = format!(
-                "obfuscator output ({} `_0x` names, {} hex-escaped strings)",
+                "obfuscator output ({} `_0x` names, {} hex-escaped strings{})",
                 self.obf_idents.len(),
-                self.escaped_strings
+                self.escaped_strings,
+                if xor_table {
+                    ", an XOR string decoder over a table of encoded strings"
+                } else {
+                    ""
+                }
             );
             let mut raws = vec![("JS-OBFUSCATED", line, msg)];
             if scope.stage == Stage::Install {
@@ -1607,6 +1741,28 @@ fn is_clipboard_write(name: &str) -> bool {
             lower.as_str(),
             "ncp.copy" | "copy-paste.copy" | "clipboard-copy"
         )
+}
+
+/// An array literal of ≥ 5 elements, at least two thirds of them strings of ≥ 12
+/// characters in mixed case without spaces (encoded or encrypted text, not package
+/// names, paths or hashes), and at least 5 such.
+fn is_encoded_table(js: &Js<'_>, n: Node<'_>) -> bool {
+    let mut c = n.walk();
+    let (mut all, mut long) = (0usize, 0usize);
+    for x in n.named_children(&mut c).take(10_000) {
+        all += 1;
+        if x.kind() == "string"
+            && js.literal(x).is_some_and(|s| {
+                s.len() >= 12
+                    && !s.contains(char::is_whitespace)
+                    && s.contains(|c: char| c.is_ascii_uppercase())
+                    && s.contains(|c: char| c.is_ascii_lowercase())
+            })
+        {
+            long += 1;
+        }
+    }
+    long >= 5 && long * 3 >= all * 2
 }
 
 /// `clipboardy.readSync`, `navigator.clipboard.readText`, `ncp.paste`.
@@ -1810,6 +1966,65 @@ req.end();
         let ok =
             r"console.log('\x1b[31m' + a + '\x1b[0m'); var a=1,b=2,c=function(d,e){return d+e};";
         assert!(!run(ok, Scope::IMPORT).0.contains(&"JS-OBFUSCATED"));
+    }
+
+    #[test]
+    fn minified_es_module_imports_are_aliases() {
+        let src = "import o from\"https\";import*as c from\"child_process\";import{execSync as x}from\"child_process\";\no.get('https://x.test/');c.exec('id');x('id');";
+        let (rules, _) = run(src, Scope::IMPORT);
+        assert!(rules.contains(&"JS-NETWORK"), "{rules:?}");
+        assert_eq!(
+            rules.iter().filter(|r| **r == "JS-CHILD-PROCESS").count(),
+            2,
+            "{rules:?}"
+        );
+    }
+
+    #[test]
+    fn fixed_content_over_every_file_of_a_walk_is_a_wiper() {
+        let walk = |write: &str| {
+            format!(
+                "const fs = require('fs'), path = require('path');\nfunction h(d) {{ for (const e of fs.readdirSync(d)) {{ const p = path.join(d, e); if (fs.lstatSync(p).isDirectory()) h(p); else {write}; }} }}\nmodule.exports = h;\n"
+            )
+        };
+        let heart =
+            walk("fs.writeFile(p, Buffer.from('4p2k77iP', 'base64').toString('utf8'), () => {})");
+        let (sink, _) = run_sink(&heart, Scope::IMPORT);
+        let wipe = sink.findings.iter().find(|f| f.rule == "FILE-WIPE");
+        // Weighs like the top level although the walk is a function.
+        assert_eq!(wipe.map(|f| f.factor), Some(1.0));
+        // A formatter writes each file's own content back; a walk without recursion
+        // writing one file is a generator.
+        let format = walk("fs.writeFileSync(p, fmt(fs.readFileSync(p, 'utf8')))");
+        assert!(!run(&format, Scope::IMPORT).0.contains(&"FILE-WIPE"));
+        let once = "const fs = require('fs');\nfunction init(d) { if (fs.readdirSync(d).length === 0) fs.writeFileSync(d + '/.keep', ''); }\n";
+        assert!(!run(once, Scope::IMPORT).0.contains(&"FILE-WIPE"));
+    }
+
+    #[test]
+    fn an_xor_decoder_over_a_table_of_encoded_strings_is_obfuscation() {
+        let table = "const t = ['kLx+SMqE7KxlS8vE3Lx', 'iWsuF3bx9WctFDbxgSs', 'jSMpErLx4SMrEnKx', 'sKxiWcrFjaxFScmEzI', 'wrFLIxZSMjE3JxSScg', '__gvELKx'];\n";
+        let decoder = "const d = (x, k) => x.split('').map((c, i) => String.fromCharCode(c.charCodeAt(0) ^ k ^ 333)).join('');\n";
+        let obf = |src: &str| {
+            run(src, Scope::INSTALL)
+                .0
+                .contains(&"JS-OBFUSCATED-INSTALL")
+        };
+        assert!(obf(&format!("{table}{decoder}require(d(t[0], 7));")));
+        // The decoder alone (a cipher library), or a table of package names, is not.
+        assert!(!obf(decoder));
+        let names = "const deps = ['eslint-plugin-import', 'eslint-config-prettier', '@babel/preset-env', '@typescript-eslint/parser', 'prettier-plugin-svelte'];\n";
+        assert!(!obf(&format!("{names}{decoder}")));
+    }
+
+    #[test]
+    fn a_script_deleting_itself_is_reported() {
+        let del = |src: &str| run(src, Scope::INSTALL).0.contains(&"JS-FILE-SELF-DELETE");
+        assert!(del("require('fs').unlinkSync(__filename);"));
+        assert!(del("const K = __filename; t.unlink(K, () => {});"));
+        assert!(!del(
+            "require('fs').unlinkSync(require('path').join(__dirname, 'tmp.txt'));"
+        ));
     }
 
     #[test]

@@ -431,8 +431,8 @@ static RULES: &[RuleInfo] = &[
         category: Category::FileOperation,
         severity: Severity::Critical,
         evasion: None,
-        summary: "Deletes a whole home folder, drive or file system (rmtree of ~, rm -rf /, format C:).",
-        explanation: "Sabotage: installers and caches remove their own files, never their user's home or a disk.",
+        summary: "Deletes a whole home folder, drive or file system (rmtree of ~, rm -rf /, format C:), or overwrites every file a directory walk finds with fixed content.",
+        explanation: "Sabotage: installers and caches remove their own files, never their user's home or a disk; generators write what they read or render, not one constant over every file.",
     },
     RuleInfo {
         id: "PY-FILE-DROP-EXECUTABLE",
@@ -673,6 +673,14 @@ static RULES: &[RuleInfo] = &[
         evasion: None,
         summary: "A socket is connected and piped into a shell process (sh, bash, cmd, PowerShell).",
         explanation: "Hands a remote party an interactive shell; terminal servers listen, they do not dial out.",
+    },
+    RuleInfo {
+        id: "JS-FILE-SELF-DELETE",
+        category: Category::FileOperation,
+        severity: Severity::High,
+        evasion: None,
+        summary: "Deletes its own file (`fs.unlinkSync(__filename)`, `process.argv[1]`).",
+        explanation: "An install script that erases itself once it has run hides what it did; benign scripts have no reason to delete themselves.",
     },
     RuleInfo {
         id: "JS-OBF-SPLIT-NAME",
