@@ -597,6 +597,26 @@ fn mask_escape_runs(src: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
+/// Names of a function definition's parameters in order, `self` included (`None` for `*`,
+/// `/` and parameters without a name of their own).
+fn param_names<'s>(f: Node<'_>, src: &'s [u8]) -> Vec<Option<&'s str>> {
+    let Some(params) = f.child_by_field_id(field!("parameters")) else {
+        return Vec::new();
+    };
+    let mut c = params.walk();
+    params
+        .named_children(&mut c)
+        .map(|p| {
+            let id = match kind(p) {
+                "identifier" => Some(p),
+                "typed_parameter" => p.named_child(0),
+                _ => p.child_by_field_id(field!("name")),
+            };
+            id.map(|x| text(x, src))
+        })
+        .collect()
+}
+
 fn text<'a>(n: Node<'_>, src: &'a [u8]) -> &'a str {
     n.utf8_text(src).unwrap_or("")
 }
@@ -1070,19 +1090,8 @@ impl<'t> Py<'t> {
             let Some(f) = self.funcs_by_id.get(&fid) else {
                 break;
             };
-            if let Some(params) = f.child_by_field_id(field!("parameters")) {
-                let mut c = params.walk();
-                let is_param = params.named_children(&mut c).any(|p| {
-                    let id = match kind(p) {
-                        "identifier" => Some(p),
-                        "typed_parameter" => p.named_child(0),
-                        _ => p.child_by_field_id(field!("name")),
-                    };
-                    id.is_some_and(|x| text(x, self.src) == name)
-                });
-                if is_param {
-                    return None;
-                }
+            if param_names(*f, self.src).contains(&Some(name)) {
+                return None;
             }
             fid = self.parent_fn(f.start_byte(), f.end_byte());
         }
@@ -1102,21 +1111,9 @@ impl<'t> Py<'t> {
             return None;
         }
         let fname = text(f.child_by_field_id(field!("name"))?, self.src).to_string();
-        let params = f.child_by_field_id(field!("parameters"))?;
-        let mut c = params.walk();
-        let names: Vec<&str> = params
-            .named_children(&mut c)
-            .map(|p| {
-                let id = match kind(p) {
-                    "identifier" => Some(p),
-                    "typed_parameter" => p.named_child(0),
-                    _ => p.child_by_field_id(field!("name")),
-                };
-                id.map_or("", |x| text(x, self.src))
-            })
-            .collect();
-        let skip = usize::from(names.first() == Some(&"self"));
-        let i = names.iter().position(|p| *p == name)?;
+        let names = param_names(*f, self.src);
+        let skip = usize::from(names.first() == Some(&Some("self")));
+        let i = names.iter().position(|p| *p == Some(name))?;
         (i >= skip).then(|| (fname, i - skip))
     }
 
@@ -1655,20 +1652,10 @@ impl<'t> Py<'t> {
         if rets.len() != 1 || self.bindings.borrow().len() > 16 {
             return None;
         }
-        let params = func.child_by_field_id(field!("parameters"))?;
-        let mut names = Vec::new();
-        let mut c = params.walk();
-        for p in params.named_children(&mut c) {
-            let n = match kind(p) {
-                "identifier" => text(p, src),
-                "typed_parameter" => p.named_child(0).map_or("", |x| text(x, src)),
-                "default_parameter" | "typed_default_parameter" => p
-                    .child_by_field_id(field!("name"))
-                    .map_or("", |x| text(x, src)),
-                _ => return None,
-            };
-            names.push(n.to_string());
-        }
+        let names: Vec<String> = param_names(func, src)
+            .into_iter()
+            .map(|n| n.map(str::to_string))
+            .collect::<Option<_>>()?;
         if names.first().is_some_and(|n| n == "self") || names.len() != args.len() {
             return None;
         }
