@@ -423,8 +423,12 @@ impl Analyzer {
             {
                 // Every line of a script the install hook runs is a command run at install.
                 code_files += 1;
-                script_commands(path, &f.data, "install script", Scope::INSTALL)
-                    .for_each(|r| findings_extra.push(r));
+                findings_extra.extend(script_commands(
+                    path,
+                    &f.data,
+                    "install script",
+                    Scope::INSTALL,
+                ));
             } else if ecosystem == Ecosystem::Npm
                 && (lower.ends_with(".js") || lower.ends_with(".mjs") || lower.ends_with(".cjs"))
                 && !path.contains("/node_modules/")
@@ -520,8 +524,12 @@ impl Analyzer {
                         .any(|j| f.path.strip_prefix(npm_root.as_str()) == Some(j.as_str()))
             }) {
                 code_files += 1;
-                script_commands(&f.path, &f.data, "script the code starts", scope)
-                    .for_each(|r| findings_extra.push(r));
+                findings_extra.extend(script_commands(
+                    &f.path,
+                    &f.data,
+                    "script the code starts",
+                    scope,
+                ));
             }
         }
 
@@ -1199,31 +1207,20 @@ fn has_source(pyc: &str, sources: &HashSet<&str>) -> bool {
 
 /// Command findings for each line of a shell script (`what` says which script in the
 /// message), placed at `scope`. Blank lines and comments (`#`, `::`, `REM`) are skipped.
-fn script_commands<'a>(
-    path: &'a str,
-    data: &'a [u8],
-    what: &'a str,
-    scope: Scope,
-) -> impl Iterator<Item = Raw> + 'a {
-    let text = String::from_utf8_lossy(data).into_owned();
-    let lines: Vec<(u32, String)> = text
-        .lines()
-        .enumerate()
-        .take(5000)
-        .map(|(i, l)| (i as u32 + 1, l.trim().to_string()))
-        .filter(|(_, t)| {
-            !(t.is_empty() || t.starts_with('#') || t.starts_with("::") || t.starts_with("REM "))
-        })
-        .collect();
-    lines.into_iter().flat_map(move |(line, t)| {
-        patterns::command_rules(&t)
-            .into_iter()
-            .map(|p| {
-                let msg = format!("{what} {}: {}", p.what, model::snippet(&t));
-                raw(p.rule, path, line, &t, msg, Some(scope))
-            })
-            .collect::<Vec<_>>()
-    })
+fn script_commands(path: &str, data: &[u8], what: &str, scope: Scope) -> Vec<Raw> {
+    let text = String::from_utf8_lossy(data);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().take(5000) {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with("::") || t.starts_with("REM ") {
+            continue;
+        }
+        for p in patterns::command_rules(t) {
+            let msg = format!("{what} {}: {}", p.what, model::snippet(t));
+            out.push(raw(p.rule, path, i as u32 + 1, t, msg, Some(scope)));
+        }
+    }
+    out
 }
 
 fn basename(p: &str) -> &str {
