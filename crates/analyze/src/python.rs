@@ -2527,28 +2527,24 @@ impl<'t> Py<'t> {
                     Some(scope),
                 );
             }
-            if o & DOWNLOADED != 0 {
-                // What to run, chosen by whoever answers: no benign reading, so a
-                // function body weighs like the top level (like code fetched and run).
-                push(
-                    sink,
-                    ctx,
-                    "CMD-DECODED",
-                    line,
-                    snip,
-                    "runs a command received from the network".into(),
-                    Some(scope.undiscounted(ctx.top)),
-                );
+            // A command received from the network: what to run is chosen by whoever
+            // answers, no benign reading, so a function body weighs like the top level
+            // (like code fetched and run).
+            let decoded = if o & DOWNLOADED != 0 {
+                Some((
+                    "runs a command received from the network",
+                    scope.undiscounted(ctx.top),
+                ))
             } else if o & (DECODED | OBF) != 0 {
-                push(
-                    sink,
-                    ctx,
-                    "CMD-DECODED",
-                    line,
-                    snip,
-                    "runs a command that is decoded or downloaded at run time".into(),
-                    Some(scope),
-                );
+                Some((
+                    "runs a command that is decoded or downloaded at run time",
+                    scope,
+                ))
+            } else {
+                None
+            };
+            if let Some((msg, at)) = decoded {
+                push(sink, ctx, "CMD-DECODED", line, snip, msg.into(), Some(at));
             } else if let Some(c) = cmd_node
                 && let Some((fname, idx)) = self.param_of(c)
             {
